@@ -1,0 +1,230 @@
+"""LangChain messages to DashScope wire messages (pure: no I/O, never mutates its input)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from langchain_core.messages import (
+    AIMessage,
+    BaseMessage,
+    ChatMessage,
+    FunctionMessage,
+    HumanMessage,
+    SystemMessage,
+    ToolMessage,
+)
+
+from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._profiles import QwenProfile
+
+_DROPPED_BLOCKS = frozenset(
+    {"reasoning", "thinking", "redacted_thinking", "tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call"}
+)
+_ROLE_MAP = {"developer": "system", "human": "user", "ai": "assistant"}
+
+
+def _text_block(block: Mapping[str, Any]) -> str | None:
+    btype = block.get("type")
+    if btype == "text":
+        return str(block.get("text", ""))
+    if btype == "text-plain" and block.get("text") is not None:
+        return str(block["text"])
+    return None
+
+
+def _data_url(block: Mapping[str, Any], default_mime: str) -> str:
+    if block.get("url"):
+        return str(block["url"])
+    if block.get("base64"):
+        return f"data:{block.get('mime_type') or default_mime};base64,{block['base64']}"
+    if block.get("data"):  # legacy v0 `source_type` blocks
+        return f"data:{block.get('mime_type') or default_mime};base64,{block['data']}"
+    raise QwenValidationError(f"A {block.get('type')} block needs `url` or `base64` data: {dict(block)!r}")
+
+
+def _media_part(block: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A DashScope media part for an image/video/audio block, or None if `block` is not media."""
+    btype = block.get("type")
+    if btype == "image_url":
+        return {"type": "image_url", "image_url": dict(block["image_url"])} | _part_options(block)
+    if btype == "image":
+        return {"type": "image_url", "image_url": {"url": _data_url(block, "image/png")}} | _part_options(block)
+    if btype in ("video_url", "video"):
+        if btype == "video" and isinstance(block.get("video"), list):
+            return {"type": "video", "video": list(block["video"])} | _part_options(block)
+        url = block["video_url"]["url"] if btype == "video_url" else _data_url(block, "video/mp4")
+        return {"type": "video_url", "video_url": {"url": url}} | _part_options(block)
+    if btype in ("input_audio", "audio"):
+        if btype == "input_audio":
+            return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
+        fmt = (block.get("mime_type") or "audio/wav").split("/")[-1]
+        return {"type": "input_audio", "input_audio": {"data": _data_url(block, "audio/wav"), "format": fmt}}
+    return None
+
+
+_PART_OPTION_KEYS = ("min_pixels", "max_pixels", "total_pixels", "fps", "cache_control")
+
+
+def _part_options(block: Mapping[str, Any]) -> dict[str, Any]:
+    extras = block.get("extras") if isinstance(block.get("extras"), Mapping) else {}
+    out = {k: block[k] for k in _PART_OPTION_KEYS if k in block}
+    out.update({k: extras[k] for k in _PART_OPTION_KEYS if k in extras})
+    return out
+
+
+_MODALITY = {"image_url": "image", "video_url": "video", "video": "video", "input_audio": "audio"}
+
+
+def content_to_wire(content: str | list[Any], profile: QwenProfile, *, role: str) -> str | list[dict[str, Any]]:
+    """Message content for the wire: a string unless parts need the array form.
+
+    Text-only models reject array content ("input content must be a string."), so text parts are
+    joined unless a part carries `cache_control` (explicit cache) or media.
+    """
+    if isinstance(content, str):
+        return content
+    parts: list[dict[str, Any]] = []
+    needs_array = False
+    for block in content:
+        if isinstance(block, str):
+            parts.append({"type": "text", "text": block})
+            continue
+        if not isinstance(block, Mapping):
+            raise QwenValidationError(f"Unsupported content part {type(block).__name__} in a {role} message")
+        if block.get("type") in _DROPPED_BLOCKS:
+            continue
+        text = _text_block(block)
+        if text is not None:
+            part = {"type": "text", "text": text}
+            if "cache_control" in block:
+                part["cache_control"] = dict(block["cache_control"])
+                needs_array = True
+            parts.append(part)
+            continue
+        media = _media_part(block)
+        if media is None:
+            raise QwenValidationError(
+                f"Content part of type {block.get('type')!r} is not supported by DashScope chat messages."
+            )
+        modality = _MODALITY[media["type"]]
+        if profile.known and modality not in profile.input_modalities:
+            raise QwenValidationError(
+                f"Model {profile.model} accepts {sorted(profile.input_modalities)} input, not {modality}; "
+                f"use a model with {modality} input (e.g. qwen3-vl-plus or qwen3-omni-flash)."
+            )
+        needs_array = True
+        parts.append(media)
+    if any(p["type"] != "text" for p in parts):
+        return parts
+    if needs_array and (not profile.known or profile.explicit_cache or profile.input_modalities != {"text"}):
+        return parts  # cache_control markers need the array form
+    return "".join(p["text"] for p in parts)
+
+
+def _tool_call_to_wire(call: Mapping[str, Any], index: int) -> dict[str, Any]:
+    args = call.get("args")
+    arguments = json.dumps(args if args is not None else {}, ensure_ascii=False)
+    return {
+        "id": call.get("id") or f"call_{index}",
+        "type": "function",
+        "index": index,
+        "function": {"name": call["name"], "arguments": arguments},
+    }
+
+
+def _invalid_call_to_wire(call: Mapping[str, Any], index: int) -> dict[str, Any]:
+    raw = call.get("args")
+    try:
+        json.loads(raw or "{}")
+        arguments = raw or "{}"
+    except (TypeError, ValueError):
+        # DashScope rejects non-JSON arguments in history and the session would stay broken;
+        # keep the raw text visible to the model as a JSON string value instead.
+        arguments = json.dumps({"_invalid_arguments": raw}, ensure_ascii=False)
+    return {
+        "id": call.get("id") or f"call_{index}",
+        "type": "function",
+        "index": index,
+        "function": {"name": call.get("name") or "", "arguments": arguments},
+    }
+
+
+def _tool_content(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(
+        isinstance(b, str) or (isinstance(b, Mapping) and b.get("type") == "text") for b in content
+    ):
+        return "".join(b if isinstance(b, str) else str(b.get("text", "")) for b in content)
+    return json.dumps(content, ensure_ascii=False, default=str)
+
+
+def assistant_to_wire(message: AIMessage, profile: QwenProfile, *, keep_reasoning: bool) -> dict[str, Any]:
+    """An AI turn: text content, tool calls (arguments as JSON strings), optional reasoning, partial flag."""
+    content = message.content
+    if isinstance(content, list):
+        content = "".join(b if isinstance(b, str) else (_text_block(b) or "") for b in content)
+    out: dict[str, Any] = {"role": "assistant", "content": content}
+    calls = [_tool_call_to_wire(c, i) for i, c in enumerate(message.tool_calls)]
+    calls += [_invalid_call_to_wire(c, len(calls) + i) for i, c in enumerate(message.invalid_tool_calls)]
+    if not calls and message.additional_kwargs.get("tool_calls"):
+        calls = [dict(c) for c in message.additional_kwargs["tool_calls"]]
+    if calls:
+        out["tool_calls"] = calls
+    if keep_reasoning:
+        reasoning = message.additional_kwargs.get("reasoning_content")
+        if reasoning is None and isinstance(message.content, list):
+            blocks = [b for b in message.content if isinstance(b, Mapping) and b.get("type") == "reasoning"]
+            reasoning = "".join(str(b.get("reasoning", "")) for b in blocks) or None
+        if reasoning:
+            out["reasoning_content"] = reasoning
+    if message.additional_kwargs.get("partial"):
+        out["partial"] = True
+    if message.name:
+        out["name"] = message.name
+    return out
+
+
+def message_to_wire(message: BaseMessage, profile: QwenProfile, *, keep_reasoning: bool) -> dict[str, Any]:
+    """One LangChain message as a DashScope wire message."""
+    if isinstance(message, AIMessage):
+        return assistant_to_wire(message, profile, keep_reasoning=keep_reasoning)
+    if isinstance(message, ToolMessage):
+        content = _tool_content(message.content)
+        if message.status == "error" and not content.lower().startswith("error"):
+            content = f"Error: {content}"
+        return {"role": "tool", "tool_call_id": message.tool_call_id, "content": content}
+    if isinstance(message, SystemMessage):
+        role = "system"
+    elif isinstance(message, HumanMessage):
+        role = "user"
+    elif isinstance(message, ChatMessage):
+        role = _ROLE_MAP.get(message.role, message.role)
+    elif isinstance(message, FunctionMessage):
+        raise QwenValidationError(
+            "FunctionMessage (legacy OpenAI function calling) is not supported by DashScope; use ToolMessage."
+        )
+    else:
+        raise QwenValidationError(f"Unsupported message type {type(message).__name__}")
+    out: dict[str, Any] = {"role": role, "content": content_to_wire(message.content, profile, role=role)}
+    if message.name:
+        out["name"] = message.name
+    return out
+
+
+def messages_to_wire(
+    messages: Sequence[BaseMessage], profile: QwenProfile, *, keep_reasoning: bool = False
+) -> list[dict[str, Any]]:
+    """Convert a conversation; `keep_reasoning` sends prior `reasoning_content` back (preserve-thinking models)."""
+    return [message_to_wire(m, profile, keep_reasoning=keep_reasoning) for m in messages]
+
+
+def encode_bytes_as_data_uri(data: bytes, mime_type: str) -> str:
+    """`data:` URI for raw bytes (DashScope accepts http(s) and base64 data URIs, never `file://`)."""
+    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+__all__ = ["messages_to_wire", "message_to_wire", "content_to_wire", "assistant_to_wire", "encode_bytes_as_data_uri"]

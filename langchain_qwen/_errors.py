@@ -1,0 +1,328 @@
+"""Typed DashScope errors (SDK + LangChain dual inheritance), mapped in one place, and the retry policy.
+
+Error tree (each class is also the matching `openai` SDK error, so code catching either works):
+
+    QwenError (marker mixin)
+    ├── QwenAuthenticationError      401  (region-mismatch hint)      openai.AuthenticationError + ModelAuthenticationError
+    ├── QwenPermissionDeniedError    403                              openai.PermissionDeniedError + ModelPermissionDeniedError
+    ├── QwenBadRequestError          400                              openai.BadRequestError + ModelInvalidRequestError
+    │   ├── QwenContentInspectionError   data_inspection_failed (never retried, also mid-stream)
+    │   └── QwenContextOverflowError     input longer than the model accepts (+ ContextOverflowError)
+    ├── QwenNotFoundError            404                              openai.NotFoundError + ModelNotFoundError
+    ├── QwenRateLimitError           429  (throttling and insufficient_quota: retryable; billing codes: not)
+    ├── QwenServerError              5xx                              openai.InternalServerError + ModelAPIError
+    ├── QwenAPIStatusError           any other status / in-stream error payload
+    ├── QwenConnectionError          transport failure                openai.APIConnectionError + ModelConnectionError
+    │   └── QwenStreamInterruptedError   stream ended before `data: [DONE]` (carries the partial message)
+    ├── QwenTimeoutError             timeout                          openai.APITimeoutError + ModelTimeoutError
+    └── QwenValidationError          rejected locally before any network call (ValueError + ModelInvalidRequestError)
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import openai
+
+try:  # langchain-core >= 1.7
+    from langchain_core.exceptions import (
+        ContextOverflowError,
+        ModelAPIError,
+        ModelAuthenticationError,
+        ModelConnectionError,
+        ModelError,
+        ModelInvalidRequestError,
+        ModelNotFoundError,
+        ModelPermissionDeniedError,
+        ModelRateLimitError,
+        ModelTimeoutError,
+    )
+except ImportError:  # pragma: no cover - older langchain-core: local stand-ins with the same names
+    from langchain_core.exceptions import LangChainException
+
+    class ModelError(LangChainException):  # type: ignore[no-redef]
+        is_retryable = False
+
+    class ModelAuthenticationError(ModelError): ...  # type: ignore[no-redef]
+
+    class ModelPermissionDeniedError(ModelError): ...  # type: ignore[no-redef]
+
+    class ModelInvalidRequestError(ModelError): ...  # type: ignore[no-redef]
+
+    class ModelNotFoundError(ModelError): ...  # type: ignore[no-redef]
+
+    class ModelRateLimitError(ModelError):  # type: ignore[no-redef]
+        is_retryable = True
+
+    class ModelAPIError(ModelError):  # type: ignore[no-redef]
+        is_retryable = True
+
+    class ModelConnectionError(ModelError):  # type: ignore[no-redef]
+        is_retryable = True
+
+    class ModelTimeoutError(ModelError):  # type: ignore[no-redef]
+        is_retryable = True
+
+    class ContextOverflowError(ModelError): ...  # type: ignore[no-redef]
+
+
+class QwenError:
+    """Marker mixin shared by every error this package raises."""
+
+    code: str | None = None
+    """DashScope error code (from `error.code`, else `error.type`), e.g. `data_inspection_failed`."""
+
+
+class QwenAuthenticationError(QwenError, openai.AuthenticationError, ModelAuthenticationError):
+    """401: the key is wrong, or belongs to another region than the base URL."""
+
+
+class QwenPermissionDeniedError(QwenError, openai.PermissionDeniedError, ModelPermissionDeniedError):
+    """403: the account may not use this model (not activated, free tier only, workspace rights)."""
+
+
+class QwenBadRequestError(QwenError, openai.BadRequestError, ModelInvalidRequestError):
+    """400: DashScope rejected the request; fix it rather than retry."""
+
+
+class QwenContentInspectionError(QwenBadRequestError):
+    """Content moderation (`data_inspection_failed`) on input or output; retrying the same text fails again."""
+
+
+class QwenContextOverflowError(QwenError, openai.BadRequestError, ContextOverflowError):
+    """400: the prompt is longer than the model's input limit."""
+
+
+class QwenNotFoundError(QwenError, openai.NotFoundError, ModelNotFoundError):
+    """404: unknown model, model not served in this region, or wrong path."""
+
+
+class QwenRateLimitError(QwenError, openai.RateLimitError, ModelRateLimitError):
+    """429: throttling (RPM/TPM/burst, including `insufficient_quota`, which is a rate limit here)."""
+
+
+class QwenServerError(QwenError, openai.InternalServerError, ModelAPIError):
+    """5xx: a server-side failure; retried with backoff."""
+
+
+class QwenAPIStatusError(QwenError, openai.APIStatusError, ModelAPIError):
+    """Any other HTTP status, or an `{"error": ...}` payload received inside a stream."""
+
+
+class QwenConnectionError(QwenError, openai.APIConnectionError, ModelConnectionError):
+    """The server could not be reached or the connection broke."""
+
+
+class QwenStreamInterruptedError(QwenConnectionError):
+    """The event stream ended before `data: [DONE]`; `partial` holds what had arrived."""
+
+    partial: Any = None
+    """The aggregated `AIMessage` (or chunk) received before the cut, when known."""
+
+
+class QwenTimeoutError(QwenError, openai.APITimeoutError, ModelTimeoutError):
+    """The request timed out."""
+
+
+class QwenValidationError(QwenError, ValueError, ModelInvalidRequestError):
+    """A request DashScope would reject, caught locally before any network call."""
+
+    is_retryable = False
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+_BILLING_CODES = frozenset(
+    {"CommodityNotPurchased", "PrepaidBillOverdue", "PostpaidBillOverdue", "Arrearage", "AllocationQuota.FreeTierOnly"}
+)
+_MODERATION_CODES = frozenset(
+    {"data_inspection_failed", "DataInspectionFailed", "InternalError.Algo.DataInspectionFailed"}
+)
+_OVERFLOW_MARKERS = ("Range of input length should be", "Total message token length exceed", "context_length_exceeded")
+_STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
+    400: QwenBadRequestError,
+    401: QwenAuthenticationError,
+    403: QwenPermissionDeniedError,
+    404: QwenNotFoundError,
+    429: QwenRateLimitError,
+}
+
+
+@dataclass(frozen=True)
+class ErrorContext:
+    """Where the request went, for messages such as the region hint on 401."""
+
+    base_url: str = ""
+    region: str | None = None
+    model: str = ""
+
+
+def error_fields(body: object) -> tuple[str | None, str | None, str]:
+    """(code, type, message) from a DashScope error body (`{"error": {...}}` or the inner object)."""
+    if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
+        body = body["error"]
+    if not isinstance(body, Mapping):
+        return None, None, str(body) if body is not None else ""
+    code = body.get("code")
+    typ = body.get("type")
+    return (str(code) if code is not None else None), (str(typ) if typ is not None else None), str(
+        body.get("message") or ""
+    )
+
+
+def _dashscope_code(body: object) -> str | None:
+    code, typ, _ = error_fields(body)
+    # DashScope puts its code in either field (`{"type": "Arrearage", "code": "Arrearage"}`,
+    # `{"type": "data_inspection_failed", "code": null}`); prefer the specific one.
+    if typ and typ not in ("invalid_request_error", "server_error"):
+        if not code or code in ("invalid_parameter_error", "invalid_value"):
+            return typ
+    return code or typ
+
+
+def _status_class(status: int, code: str | None, message: str) -> type[openai.APIStatusError]:
+    if code in _MODERATION_CODES or "DataInspectionFailed" in message:
+        return QwenContentInspectionError
+    if status == 400 and any(m in message for m in _OVERFLOW_MARKERS):
+        return QwenContextOverflowError
+    if status in _STATUS_CLASSES:
+        return _STATUS_CLASSES[status]
+    if status >= 500:
+        return QwenServerError
+    return QwenAPIStatusError
+
+
+def _region_hint(ctx: ErrorContext) -> str:
+    where = f"{ctx.base_url}" + (f" (region {ctx.region})" if ctx.region else "")
+    return (
+        f" DashScope API keys are region-scoped: a Beijing key is rejected in Singapore and vice versa. "
+        f"This request went to {where}; check that DASHSCOPE_API_KEY belongs to that region, "
+        f"or pass region=/base_url= to match the key."
+    )
+
+
+def _finish(exc: Any, code: str | None) -> Any:
+    exc.code = code
+    retryable = exc.is_retryable
+    if code in _BILLING_CODES or code in _MODERATION_CODES:
+        retryable = False
+    exc.is_retryable = retryable
+    return exc
+
+
+def status_error(
+    response: Any, body: object, ctx: ErrorContext, *, status: int | None = None
+) -> openai.APIStatusError:
+    """A typed error for an HTTP error response (or an in-stream payload, with `status` guessed from the code)."""
+    code = _dashscope_code(body)
+    _, _, message = error_fields(body)
+    status = status if status is not None else response.status_code
+    cls = _status_class(status, code, message)
+    text = message or f"DashScope returned HTTP {status}"
+    if cls is QwenAuthenticationError:
+        text += _region_hint(ctx)
+    err_body = body.get("error") if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping) else body
+    exc = cls(f"Error code: {status} - {text}", response=response, body=err_body)
+    exc.status_code = status
+    if isinstance(body, Mapping) and body.get("request_id"):
+        exc.request_id = body["request_id"]
+    return _finish(exc, code)
+
+
+_IN_STREAM_STATUS = {
+    "invalid_parameter_error": 400,
+    "data_inspection_failed": 400,
+    "DataInspectionFailed": 400,
+    "limit_requests": 429,
+    "limit_burst_rate": 429,
+    "insufficient_quota": 429,
+    "Throttling": 429,
+}
+
+
+def stream_payload_error(response: Any, payload: Mapping[str, Any], ctx: ErrorContext) -> openai.APIStatusError:
+    """A typed error for an `{"error": {...}}` frame received inside an HTTP 200 event stream."""
+    code = _dashscope_code(payload)
+    status = _IN_STREAM_STATUS.get(code or "", 500)
+    if code and code.startswith("Throttling"):
+        status = 429
+    return status_error(response, payload, ctx, status=status)
+
+
+def map_api_error(err: Exception, ctx: ErrorContext) -> Exception:
+    """Turn an `openai` SDK error (or a transport error) into this package's typed error."""
+    if isinstance(err, QwenError):
+        return err
+    if isinstance(err, openai.APIStatusError):
+        return status_error(err.response, err.body if err.body is not None else {}, ctx)
+    if isinstance(err, openai.APITimeoutError):
+        return _finish(QwenTimeoutError(request=err.request), None)
+    if isinstance(err, openai.APIConnectionError):
+        return _finish(QwenConnectionError(message=err.message, request=err.request), None)
+    return err
+
+
+def interrupted(request: Any, partial: Any, detail: str) -> QwenStreamInterruptedError:
+    """The error for a stream that ended (or broke) before `[DONE]`."""
+    exc = QwenStreamInterruptedError(
+        message=f"The DashScope event stream ended before [DONE] ({detail}); the answer is incomplete.",
+        request=request,
+    )
+    exc.partial = partial
+    return _finish(exc, None)
+
+
+# --- retries -----------------------------------------------------------------------------------
+
+INITIAL_RETRY_DELAY = 0.5
+"""Seconds before the first retry; doubles each attempt (with up to 25 % jitter)."""
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+
+
+def retry_delay(err: Exception, attempt: int) -> float | None:
+    """Seconds to wait before retrying after `err` (attempt 0 = first retry), or None if not retryable.
+
+    Only errors raised before the first response byte reach here, so a retry never duplicates
+    streamed output. 429 throttling (including `insufficient_quota`), 5xx, timeouts and
+    connection errors are retried; moderation, billing and other 4xx errors are not.
+    """
+    if not getattr(err, "is_retryable", False) or isinstance(err, QwenStreamInterruptedError):
+        return None
+    response = getattr(err, "response", None)
+    if response is not None:
+        try:
+            after = float(response.headers.get("retry-after", ""))
+            if 0 < after <= MAX_RETRY_AFTER:
+                return after
+        except ValueError:
+            pass
+    return min(INITIAL_RETRY_DELAY * (2**attempt), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+
+
+__all__ = [
+    "QwenError",
+    "QwenAuthenticationError",
+    "QwenPermissionDeniedError",
+    "QwenBadRequestError",
+    "QwenContentInspectionError",
+    "QwenContextOverflowError",
+    "QwenNotFoundError",
+    "QwenRateLimitError",
+    "QwenServerError",
+    "QwenAPIStatusError",
+    "QwenConnectionError",
+    "QwenStreamInterruptedError",
+    "QwenTimeoutError",
+    "QwenValidationError",
+    "ErrorContext",
+    "map_api_error",
+    "status_error",
+    "stream_payload_error",
+    "interrupted",
+    "retry_delay",
+    "ModelError",
+]

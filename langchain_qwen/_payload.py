@@ -1,0 +1,208 @@
+"""The one request builder shared by invoke, stream and batch: options, thinking control, wire body."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from langchain_core.messages import BaseMessage
+
+from langchain_qwen._convert import messages_to_wire
+from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._profiles import QwenProfile, resolve_profile
+
+ReasoningPolicy = Literal["auto", "always", "never"]
+
+CONTROL_KEYS = frozenset(
+    {
+        "model",
+        "extra_body",
+        "model_kwargs",
+        "extra_headers",
+        "timeout",
+        "reasoning_in_history",
+        "qwen_profile",
+        "enable_thinking",
+        "thinking_budget",
+        "preserve_thinking",
+        "reasoning_effort",
+        "stream",
+        "stream_options",
+        "stream_usage",
+    }
+)
+"""Options that steer the request but are not copied verbatim into the JSON body."""
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """A fully decided request: body, whether the HTTP call streams, and why."""
+
+    body: dict[str, Any]
+    stream: bool
+    """The HTTP request streams (asked for, or required by the model/mode)."""
+    aggregate: bool
+    """invoke() must stream internally and aggregate (stream-only model or mode)."""
+    profile: QwenProfile
+    thinking: bool | None
+    """Effective thinking state (None when the model is unknown and nothing was asked)."""
+    headers: dict[str, str] | None = None
+    timeout: float | None = None
+
+
+def resolve_thinking(profile: QwenProfile, params: Mapping[str, Any]) -> tuple[dict[str, Any], bool | None, bool]:
+    """Body fields for thinking control, the effective thinking state, and whether reasoning is preserved.
+
+    Parameters a model would reject are never sent; asking for something the profile says the
+    model cannot do raises `QwenValidationError` before any network call (F1.2, F1.4).
+    """
+    enable = params.get("enable_thinking")
+    budget = params.get("thinking_budget")
+    preserve = params.get("preserve_thinking")
+    effort = params.get("reasoning_effort")
+    model = profile.model
+    body: dict[str, Any] = {}
+    if profile.thinking == "unknown":
+        for key, value in (
+            ("enable_thinking", enable),
+            ("thinking_budget", budget),
+            ("preserve_thinking", preserve),
+            ("reasoning_effort", effort),
+        ):
+            if value is not None:
+                body[key] = value
+        return body, enable, bool(preserve)
+    if profile.thinking == "none":
+        asked = {
+            "enable_thinking=True": enable is True,
+            "thinking_budget": budget is not None,
+            "preserve_thinking=True": preserve is True,
+            "reasoning_effort": effort is not None,
+        }
+        wrong = [k for k, v in asked.items() if v]
+        if wrong:
+            raise QwenValidationError(
+                f"Model {model} has no thinking mode, so DashScope rejects {', '.join(wrong)}. Use a thinking "
+                f"model (e.g. qwen-plus with enable_thinking=True, or qwq-plus) or drop the option."
+            )
+        return body, False, False
+    if profile.thinking == "always":
+        if enable is False:
+            raise QwenValidationError(
+                f"Model {model} always thinks; DashScope rejects enable_thinking=False for it "
+                f"(\"The value of the enable_thinking parameter is restricted to True.\"). Use a hybrid model "
+                f"such as qwen-plus to switch thinking off."
+            )
+        on = True
+    else:
+        on = enable if enable is not None else bool(profile.thinking_default)
+    if effort is not None:
+        if not profile.reasoning_effort:
+            raise QwenValidationError(f"Model {model} does not accept reasoning_effort; use thinking_budget instead.")
+        if effort not in profile.reasoning_effort:
+            raise QwenValidationError(
+                f"reasoning_effort={effort!r} is not accepted by {model}; use one of {list(profile.reasoning_effort)}."
+            )
+        if budget is not None and profile.effort_excludes_budget:
+            raise QwenValidationError(
+                f"Model {model} accepts reasoning_effort or thinking_budget, not both; set only one."
+            )
+        if effort == "none":
+            if profile.thinking == "always":
+                raise QwenValidationError(f"Model {model} always thinks; reasoning_effort='none' is not possible.")
+            on = False
+        body["reasoning_effort"] = effort
+    if profile.thinking != "always":
+        body["enable_thinking"] = on  # always explicit: defaults differ per model (F1.1)
+    if budget is not None:
+        if profile.max_thinking_budget is None:
+            raise QwenValidationError(f"Model {model} does not accept thinking_budget.")
+        if isinstance(budget, bool) or not isinstance(budget, int) or not 0 < budget <= profile.max_thinking_budget:
+            raise QwenValidationError(
+                f"thinking_budget must be a positive integer not greater than {profile.max_thinking_budget} "
+                f"for {model}; got {budget!r}."
+            )
+        if on:
+            body["thinking_budget"] = budget
+    if preserve is not None:
+        if profile.preserve_thinking == "unsupported":
+            if preserve:
+                raise QwenValidationError(
+                    f"Model {model} does not support preserve_thinking (qwen3.6+ and qwen3.8 models do)."
+                )
+        else:
+            body["preserve_thinking"] = bool(preserve)
+    preserved = on and (preserve if preserve is not None else profile.preserve_thinking == "default_on")
+    return body, on, bool(preserved)
+
+
+def _keep_reasoning(policy: ReasoningPolicy, preserved: bool) -> bool:
+    if policy == "always":
+        return True
+    if policy == "never":
+        return False
+    return preserved
+
+
+def _check_local(profile: QwenProfile, body: Mapping[str, Any]) -> None:
+    if not profile.known:
+        return
+    n = body.get("n")
+    if n not in (None, 1):
+        if not profile.n_choices:
+            raise QwenValidationError(f"Model {profile.model} does not accept n={n}; only n=1.")
+        if body.get("tools"):
+            raise QwenValidationError("DashScope requires n=1 when tools are passed.")
+    if body.get("enable_search") and not profile.web_search:
+        raise QwenValidationError(f"Model {profile.model} does not support enable_search (web search).")
+    if body.get("tools") and not profile.tools:
+        raise QwenValidationError(f"Model {profile.model} does not support tool calling.")
+
+
+def build_chat_request(
+    messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool
+) -> ChatRequest:
+    """Decide the whole request from the model's defaults merged with per-call options."""
+    model = params.get("model")
+    if not model:
+        raise QwenValidationError("No model given: pass model='qwen-plus' (or another DashScope model id).")
+    profile = resolve_profile(model, params.get("qwen_profile"))
+    thinking_body, thinking, preserved = resolve_thinking(profile, params)
+    keep = _keep_reasoning(params.get("reasoning_in_history") or "auto", preserved)
+    body: dict[str, Any] = {"model": model, "messages": messages_to_wire(messages, profile, keep_reasoning=keep)}
+    for key, value in params.items():
+        if value is not None and key not in CONTROL_KEYS:
+            body[key] = value
+    body.update(thinking_body)
+    if not body.get("tools"):
+        body.pop("tools", None)
+        body.pop("tool_choice", None)
+        body.pop("parallel_tool_calls", None)
+    if body.get("stop") in ([], ""):
+        body.pop("stop")
+    body.update(params.get("model_kwargs") or {})
+    body.update(params.get("extra_body") or {})
+    _check_local(profile, body)
+    must_stream = profile.stream_only or bool(
+        thinking and (profile.thinking_stream_only or profile.thinking == "unknown")
+    )
+    stream = want_stream or must_stream
+    if stream:
+        body["stream"] = True
+        body["stream_options"] = {"include_usage": True}  # usage only arrives when asked for (F2.1)
+    else:
+        body.pop("stream", None)
+        body.pop("stream_options", None)
+    return ChatRequest(
+        body=body,
+        stream=stream,
+        aggregate=stream and not want_stream,
+        profile=profile,
+        thinking=thinking,
+        headers=params.get("extra_headers"),
+        timeout=params.get("timeout"),
+    )
+
+
+__all__ = ["ChatRequest", "build_chat_request", "resolve_thinking", "CONTROL_KEYS", "ReasoningPolicy"]

@@ -1,0 +1,333 @@
+"""Streaming: an SSE decoder tolerant of DashScope's frame quirks, and the per-stream state/accumulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_qwen._client import HttpMeta
+from langchain_qwen._errors import ErrorContext, interrupted, stream_payload_error
+from langchain_qwen._parse import delta_chunk, http_metadata, usage_chunk
+
+try:
+    from openai._httpx2 import request_exceptions, timeout_exceptions
+except ImportError:  # pragma: no cover
+    import httpx2
+
+    def timeout_exceptions() -> tuple[type[Exception], ...]:
+        return (httpx2.TimeoutException,)
+
+    def request_exceptions() -> tuple[type[Exception], ...]:
+        return (httpx2.RequestError,)
+
+
+DONE = object()
+"""Sentinel yielded for `data: [DONE]`."""
+
+
+class SSEDecoder:
+    """Incremental `text/event-stream` decoder yielding parsed `data:` JSON payloads and `DONE`.
+
+    Lines are split without re-copying growing prefixes. Beyond the WHATWG rules it copes with two
+    DashScope gateway quirks (F2.2): frames not separated by blank lines (several complete JSON
+    `data:` lines in one event) and one JSON value split over consecutive `data:` lines.
+    """
+
+    __slots__ = ("_buf", "_scan", "_data")
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+        self._scan = 0
+        self._data: list[bytes] = []
+
+    def feed(self, chunk: bytes) -> list[Any]:
+        buf = self._buf
+        buf += chunk
+        nl = buf.rfind(b"\n", self._scan)
+        if nl < 0:
+            self._scan = len(buf)
+            return []
+        block = bytes(buf[:nl])
+        del buf[: nl + 1]
+        self._scan = 0
+        out: list[Any] = []
+        data = self._data
+        for line in block.split(b"\n"):
+            if line.endswith(b"\r"):
+                line = line[:-1]
+            if not line:
+                if data:
+                    self._data = []
+                    self._dispatch(data, out)
+                    data = self._data
+            elif line.startswith(b"data:"):
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
+            # comments (":") and event/id/retry fields carry nothing the client needs
+        return out
+
+    def finish(self) -> list[Any]:
+        out: list[Any] = []
+        if self._buf:
+            out.extend(self.feed(b"\n"))
+        if self._data:
+            lines, self._data = self._data, []
+            self._dispatch(lines, out)
+        return out
+
+    @staticmethod
+    def _dispatch(lines: list[bytes], out: list[Any]) -> None:
+        if len(lines) == 1:
+            line = lines[0]
+            if line.startswith(b"[DONE]"):
+                out.append(DONE)
+                return
+            out.append(json.loads(line))
+            return
+        try:
+            out.append(json.loads(b"\n".join(lines)))
+            return
+        except ValueError:
+            pass
+        pending = b""
+        for line in lines:
+            if line.startswith(b"[DONE]") and not pending:
+                out.append(DONE)
+                continue
+            pending += line
+            try:
+                out.append(json.loads(pending))
+                pending = b""
+            except ValueError:
+                continue
+        if pending:
+            raise ValueError(f"Undecodable event-stream data: {pending[:200]!r}")
+
+
+@dataclass
+class _ChoiceAcc:
+    content: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    tool_calls: dict[int, dict[str, Any]] = field(default_factory=dict)
+    audio: list[str] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+    audio_meta: dict[str, Any] = field(default_factory=dict)
+    finish_reason: str | None = None
+
+
+class StreamState:
+    """Turns one stream's chunk dicts into LangChain chunks and/or an aggregated completion.
+
+    * the first non-null `finish_reason` of a choice is final; later duplicates are dropped (F2.2);
+    * cumulative streams (qwen-mt-plus/turbo, F2.3) are turned into true deltas;
+    * exactly one chunk carries usage;
+    * with `aggregate=True` it also accumulates text, reasoning, audio and tool calls keyed by
+      tool-call `index` into a completion dict that the non-stream parser reads (`completion()`).
+    """
+
+    def __init__(self, meta: HttpMeta | None, *, cumulative: bool = False, aggregate: bool = False) -> None:
+        self.meta = meta
+        self.cumulative = cumulative
+        self.aggregate = aggregate
+        self.done = False
+        self.first = True
+        self.usage_sent = False
+        self.finished: set[int] = set()
+        self.prev_text: dict[int, str] = {}
+        self.top: dict[str, Any] = {}
+        self.usage: Mapping[str, Any] | None = None
+        self.choices: dict[int, _ChoiceAcc] = {}
+
+    def _text(self, index: int, content: str | None) -> str:
+        if not content:
+            return ""
+        if not self.cumulative:
+            return content
+        prev = self.prev_text.get(index, "")
+        self.prev_text[index] = content
+        if content.startswith(prev):
+            return content[len(prev) :]
+        # The server revised earlier text; emit the part after the common prefix.
+        i = 0
+        for a, b in zip(prev, content):
+            if a != b:
+                break
+            i += 1
+        return content[i:]
+
+    def feed(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
+        """LangChain chunks for one wire chunk (choice 0 only; other choices are aggregated)."""
+        out: list[ChatGenerationChunk] = []
+        chunk_id = obj.get("id")
+        if not self.top:
+            self.top = {k: obj.get(k) for k in ("id", "created", "model")}
+        for choice in obj.get("choices") or ():
+            index = choice.get("index", 0)
+            delta = choice.get("delta") or {}
+            text = self._text(index, delta.get("content"))
+            finish = choice.get("finish_reason")
+            finish_meta: dict[str, Any] | None = None
+            if finish and index not in self.finished:
+                self.finished.add(index)
+                finish_meta = {"finish_reason": finish, "model_name": obj.get("model")}
+            elif finish:
+                finish = None
+            if self.aggregate:
+                self._accumulate(index, delta, text, finish)
+            if index != 0:
+                continue
+            if self.first:
+                self.first = False
+                extra = http_metadata(self.meta)
+                if extra:
+                    finish_meta = {**extra, **(finish_meta or {})}
+            if text or finish_meta or len(delta) > 0 and _has_payload(delta):
+                out.append(delta_chunk(delta, text, finish_meta, chunk_id))
+        usage = obj.get("usage")
+        if usage and not self.usage_sent:
+            self.usage_sent = True
+            self.usage = usage
+            out.append(usage_chunk(usage, chunk_id))
+        return out
+
+    def _accumulate(self, index: int, delta: Mapping[str, Any], text: str, finish: str | None) -> None:
+        acc = self.choices.get(index)
+        if acc is None:
+            acc = self.choices[index] = _ChoiceAcc()
+        if text:
+            acc.content.append(text)
+        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
+        if reasoning:
+            acc.reasoning.append(reasoning)
+        audio = delta.get("audio")
+        if audio:
+            if audio.get("data"):
+                acc.audio.append(audio["data"])
+            if audio.get("transcript"):
+                acc.transcript.append(audio["transcript"])
+            acc.audio_meta.update({k: v for k, v in audio.items() if k not in ("data", "transcript")})
+        for tc in delta.get("tool_calls") or ():
+            slot = acc.tool_calls.setdefault(tc.get("index", 0), {"id": None, "name": None, "args": []})
+            fn = tc.get("function") or {}
+            if tc.get("id"):
+                slot["id"] = tc["id"]
+            if fn.get("name"):
+                slot["name"] = fn["name"]
+            if fn.get("arguments"):
+                slot["args"].append(fn["arguments"])
+        if finish:
+            acc.finish_reason = finish
+
+    def completion(self) -> dict[str, Any]:
+        """The aggregated stream in non-stream `chat.completion` shape."""
+        choices = []
+        for index in sorted(self.choices) or [0]:
+            acc = self.choices.get(index) or _ChoiceAcc()
+            message: dict[str, Any] = {"role": "assistant", "content": "".join(acc.content)}
+            if acc.reasoning:
+                message["reasoning_content"] = "".join(acc.reasoning)
+            if acc.tool_calls:
+                message["tool_calls"] = [
+                    {
+                        "id": slot["id"],
+                        "type": "function",
+                        "index": i,
+                        "function": {"name": slot["name"], "arguments": "".join(slot["args"])},
+                    }
+                    for i, slot in sorted(acc.tool_calls.items())
+                ]
+            if acc.audio or acc.transcript:
+                message["audio"] = {**acc.audio_meta, "data": "".join(acc.audio)}
+                if acc.transcript:
+                    message["audio"]["transcript"] = "".join(acc.transcript)
+                    if not message["content"]:
+                        message["content"] = message["audio"]["transcript"]
+            choices.append({"index": index, "message": message, "finish_reason": acc.finish_reason})
+        return {**self.top, "object": "chat.completion", "choices": choices, "usage": self.usage}
+
+
+def _has_payload(delta: Mapping[str, Any]) -> bool:
+    return bool(delta.get("reasoning_content") or delta.get("reasoning") or delta.get("tool_calls") or delta.get("audio"))
+
+
+def _decode_failure(exc: Exception, response: Any, state: StreamState, ctx: ErrorContext) -> Exception:
+    from langchain_qwen._errors import QwenTimeoutError
+
+    partial = _partial(state)
+    if isinstance(exc, timeout_exceptions()):
+        err = QwenTimeoutError(request=response.request)
+        err.partial = partial  # type: ignore[attr-defined]
+        return err
+    return interrupted(response.request, partial, f"{type(exc).__name__}: {exc}")
+
+
+def _partial(state: StreamState) -> Any:
+    if not state.aggregate or not state.choices:
+        return None
+    from langchain_qwen._parse import chat_result
+
+    try:
+        return chat_result(state.completion(), state.meta).generations[0].message
+    except ValueError:
+        return None
+
+
+def _handle(item: Any, response: Any, state: StreamState, ctx: ErrorContext) -> list[ChatGenerationChunk]:
+    if item is DONE:
+        state.done = True
+        return []
+    if isinstance(item, Mapping) and item.get("error") is not None and not item.get("choices"):
+        exc = stream_payload_error(response, item, ctx)
+        exc.partial = _partial(state)  # type: ignore[attr-defined]
+        raise exc
+    return state.feed(item)
+
+
+def iter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> Iterator[ChatGenerationChunk]:
+    """Generation chunks from a streaming `httpx2.Response`; raises typed errors, closes the response."""
+    decoder = SSEDecoder()
+    try:
+        try:
+            for raw in response.iter_bytes():
+                for item in decoder.feed(raw):
+                    yield from _handle(item, response, state, ctx)
+                if state.done:
+                    break
+            else:
+                for item in decoder.finish():
+                    yield from _handle(item, response, state, ctx)
+        except request_exceptions() as exc:
+            raise _decode_failure(exc, response, state, ctx) from exc
+        if not state.done:
+            raise interrupted(response.request, _partial(state), "connection closed")
+    finally:
+        response.close()
+
+
+async def aiter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> AsyncIterator[ChatGenerationChunk]:
+    """Async twin of `iter_chunks`."""
+    decoder = SSEDecoder()
+    try:
+        try:
+            async for raw in response.aiter_bytes():
+                for item in decoder.feed(raw):
+                    for chunk in _handle(item, response, state, ctx):
+                        yield chunk
+                if state.done:
+                    break
+            else:
+                for item in decoder.finish():
+                    for chunk in _handle(item, response, state, ctx):
+                        yield chunk
+        except request_exceptions() as exc:
+            raise _decode_failure(exc, response, state, ctx) from exc
+        if not state.done:
+            raise interrupted(response.request, _partial(state), "connection closed")
+    finally:
+        await response.aclose()
+
+
+__all__ = ["DONE", "SSEDecoder", "StreamState", "iter_chunks", "aiter_chunks"]

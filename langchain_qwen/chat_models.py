@@ -1,0 +1,404 @@
+"""ChatQwen: the LangChain chat model for Qwen on DashScope (OpenAI-compatible mode)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import Any
+
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.utils import from_env, secret_from_env
+from langchain_core.utils.utils import _build_model_kwargs
+from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
+
+from langchain_qwen._client import ClientConfig, HttpMeta, apost, normalize_region, post, region_base_url
+from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._parse import chat_result
+from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
+from langchain_qwen._profiles import QwenProfile, resolve_profile
+from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
+from langchain_qwen._version import __version__
+
+_CHAT_PATH = "/chat/completions"
+
+# Fields copied into every request when set (everything else on the model is client configuration).
+_REQUEST_FIELDS = (
+    "temperature",
+    "top_p",
+    "top_k",
+    "seed",
+    "presence_penalty",
+    "frequency_penalty",
+    "repetition_penalty",
+    "max_tokens",
+    "max_completion_tokens",
+    "n",
+    "logprobs",
+    "top_logprobs",
+    "enable_search",
+    "search_options",
+    "enable_thinking",
+    "thinking_budget",
+    "preserve_thinking",
+    "reasoning_effort",
+    "reasoning_in_history",
+    "qwen_profile",
+    "extra_body",
+)
+
+
+class ChatQwen(BaseChatModel):
+    """Qwen chat models on Alibaba Cloud DashScope / Model Studio (OpenAI-compatible mode).
+
+    Built directly on the `openai` SDK. Reasoning (`reasoning_content`) is kept and shown as a
+    reasoning content block; thinking is controlled per model or per call; stream-only models
+    and modes are streamed internally by `invoke`; DashScope errors arrive as typed exceptions.
+
+    Setup:
+        ```bash
+        pip install langchain-qwen
+        export DASHSCOPE_API_KEY="sk-..."   # region-scoped: Beijing keys work only in Beijing
+        ```
+
+    Key init args — client:
+        model: DashScope model id, e.g. `"qwen-plus"`, `"qwq-plus"`, `"qwen3-32b"`.
+        api_key: DashScope key (`SecretStr`); default from `DASHSCOPE_API_KEY`. No other provider's
+            key is ever used.
+        base_url: Any OpenAI-compatible base URL (DashScope host, workspace host or a reseller);
+            default from `DASHSCOPE_BASE_URL` (or `DASHSCOPE_API_BASE`), else from `region`.
+        region: `"cn-beijing"` (default), `"ap-southeast-1"` (Singapore), `"us-east-1"`, ... and
+            with `workspace_id` also `"eu-central-1"` / `"ap-northeast-1"`.
+        timeout, max_retries, default_headers: transport settings (retries back off on 429/5xx).
+
+    Key init args — completion:
+        temperature, top_p, top_k, seed, presence_penalty, repetition_penalty, stop, max_tokens,
+        max_completion_tokens, n, logprobs, enable_search, search_options: sampling/controls.
+        enable_thinking, thinking_budget, preserve_thinking, reasoning_effort: thinking control,
+            sent only to models that accept them; also accepted per call.
+        extra_body / model_kwargs: extra top-level JSON keys.
+
+    Invoke:
+        ```python
+        from langchain_qwen import ChatQwen
+
+        llm = ChatQwen(model="qwen-plus")
+        msg = llm.invoke("Why is the sky blue?", enable_thinking=True)
+        msg.content_blocks[0]  # {"type": "reasoning", "reasoning": "..."}
+        msg.usage_metadata  # {"input_tokens": ..., "output_token_details": {"reasoning": ...}}
+        ```
+
+    Stream:
+        ```python
+        for chunk in llm.stream("Tell me a joke"):
+            print(chunk.additional_kwargs.get("reasoning_content", ""), chunk.text, end="")
+        ```
+
+    Response metadata:
+        `model_name`, `finish_reason`, `model_provider` ("qwen"), `id`, `request_id`, and when present
+        `partial_response` (the 300 s cut-off header) and `account_balance` (reseller header).
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model_name: str = Field(default="qwen-plus", alias="model")
+    """DashScope model id."""
+    api_key: SecretStr | None = Field(default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None))
+    """DashScope API key; defaults to `DASHSCOPE_API_KEY`."""
+    base_url: str | None = Field(
+        default_factory=from_env(["DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"], default=None),
+        validation_alias=AliasChoices("base_url", "api_base"),
+    )
+    """OpenAI-compatible base URL; defaults to `DASHSCOPE_BASE_URL`, else derived from `region`."""
+    region: str | None = Field(default_factory=from_env("DASHSCOPE_REGION", default=None))
+    """DashScope region (used when no base URL is set); Beijing by default."""
+    workspace_id: str | None = Field(default_factory=from_env("DASHSCOPE_WORKSPACE_ID", default=None))
+    """Model Studio workspace id, for the workspace-dedicated hosts."""
+    timeout: float | None = Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
+    """Request timeout in seconds."""
+    max_retries: int = 2
+    """Retries (with backoff) for 429, 5xx, timeouts and connection errors before the first byte."""
+    default_headers: dict[str, str] | None = None
+    """Extra headers on every request (e.g. `X-DashScope-DataInspection`)."""
+    http_client: Any | None = Field(default=None, exclude=True)
+    """Optional `httpx2.Client` for the sync SDK client (proxies, custom transports)."""
+    http_async_client: Any | None = Field(default=None, exclude=True)
+    """Optional `httpx2.AsyncClient` for the async SDK client."""
+    streaming: bool = False
+    """Stream by default (core routes `invoke` through `_stream`)."""
+
+    temperature: float | None = None
+    top_p: float | None = None
+    top_k: int | None = None
+    seed: int | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    repetition_penalty: float | None = None
+    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
+    """Stop sequences."""
+    max_tokens: int | None = None
+    """Maximum answer tokens (for thinking models the reasoning is not counted)."""
+    max_completion_tokens: int | None = None
+    """Maximum reasoning + answer tokens (newer models)."""
+    n: int | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    enable_search: bool | None = None
+    """DashScope web search."""
+    search_options: dict[str, Any] | None = None
+
+    enable_thinking: bool | None = None
+    """Thinking on/off for hybrid models; None uses the model's default (sent explicitly)."""
+    thinking_budget: int | None = None
+    """Maximum reasoning tokens."""
+    preserve_thinking: bool | None = None
+    """Let the server read prior `reasoning_content` (qwen3.6+; default on for qwen3.8)."""
+    reasoning_effort: str | None = None
+    """Reasoning effort for models that take it (qwen3.8: low / medium / xhigh)."""
+    reasoning_in_history: ReasoningPolicy = "auto"
+    """Send prior reasoning back: "auto" only where the server consumes it (preserve_thinking), or always/never."""
+
+    qwen_profile: dict[str, Any] | None = None
+    """Overrides for this model's capability profile (see `QwenProfile`), e.g. `{"stream_only": True}`."""
+    extra_body: dict[str, Any] | None = None
+    """Extra top-level JSON keys for every request."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Other request parameters (unknown constructor kwargs land here)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _collect_model_kwargs(cls, values: Any) -> Any:
+        if isinstance(values, dict):
+            return _build_model_kwargs(values, cls.model_fields.keys() | {"model", "stop_sequences", "api_base"})
+        return values
+
+    @model_validator(mode="after")
+    def _set_qwen_version(self) -> ChatQwen:
+        self._add_version("langchain-qwen", __version__)
+        return self
+
+    # --- LangChain plumbing -----------------------------------------------------------------
+
+    @property
+    def _llm_type(self) -> str:
+        return "qwen-chat"
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        return ["langchain_qwen", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        return {"api_key": "DASHSCOPE_API_KEY"}
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_name": self.model_name, **self._default_params}
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = self._default_params | kwargs
+        ls = LangSmithParams(
+            ls_provider="qwen",
+            ls_model_name=params.get("model") or self.model_name,
+            ls_model_type="chat",
+        )
+        if params.get("temperature") is not None:
+            ls["ls_temperature"] = params["temperature"]
+        if params.get("max_tokens") is not None:
+            ls["ls_max_tokens"] = params["max_tokens"]
+        stop = stop or params.get("stop")
+        if stop:
+            ls["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
+        return ls
+
+    def _resolve_model_profile(self) -> dict[str, Any] | None:
+        return self.qwen_capabilities.to_langchain()  # type: ignore[return-value]
+
+    @property
+    def qwen_capabilities(self) -> QwenProfile:
+        """This model's DashScope capability profile (table entry plus `qwen_profile` overrides)."""
+        return resolve_profile(self.model_name, self.qwen_profile)
+
+    # --- request building -------------------------------------------------------------------
+
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model_name}
+        for name in _REQUEST_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.stop:
+            params["stop"] = self.stop
+        if self.model_kwargs:
+            params["model_kwargs"] = self.model_kwargs
+        return params
+
+    def _client_config(self) -> ClientConfig:
+        if self.api_key is None or not self.api_key.get_secret_value():
+            raise QwenValidationError(
+                "No DashScope API key: set DASHSCOPE_API_KEY or pass api_key=. (Keys of other providers, "
+                "such as OPENAI_API_KEY, are never used.)"
+            )
+        region = normalize_region(self.region) if self.region or not self.base_url else None
+        base_url = self.base_url or region_base_url(region, self.workspace_id)
+        return ClientConfig(
+            base_url=base_url,
+            api_key=self.api_key.get_secret_value(),
+            timeout=self.timeout,
+            default_headers=tuple(sorted((self.default_headers or {}).items())),
+            region=region,
+            max_retries=self.max_retries,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+        )
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> tuple[ChatRequest, ClientConfig]:
+        params = self._default_params
+        kwargs.pop("stream", None)
+        if stop is not None:
+            params["stop"] = stop
+        for key, value in kwargs.items():
+            if key in ("model_kwargs", "extra_body") and params.get(key):
+                params[key] = {**params[key], **(value or {})}
+            else:
+                params[key] = value
+        return build_chat_request(messages, params, want_stream=stream), self._client_config()
+
+    # --- generation ---------------------------------------------------------------------------
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        req, cfg = self._prepare(messages, stop, kwargs, stream=False)
+        response = post(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
+        meta = HttpMeta.from_headers(response.headers)
+        if not req.stream:
+            return chat_result(json.loads(response.content), meta)
+        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True)
+        for chunk in iter_chunks(response, state, cfg.context):
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        return chat_result(state.completion(), meta)
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        req, cfg = self._prepare(messages, stop, kwargs, stream=False)
+        response = await apost(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
+        meta = HttpMeta.from_headers(response.headers)
+        if not req.stream:
+            return chat_result(json.loads(response.content), meta)
+        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True)
+        async for chunk in aiter_chunks(response, state, cfg.context):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+        return chat_result(state.completion(), meta)
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        req, cfg = self._prepare(messages, stop, kwargs, stream=True)
+        response = post(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
+        state = StreamState(HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream)
+        for chunk in iter_chunks(response, state, cfg.context):
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        req, cfg = self._prepare(messages, stop, kwargs, stream=True)
+        response = await apost(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
+        state = StreamState(HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream)
+        async for chunk in aiter_chunks(response, state, cfg.context):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
+
+    # --- token counting -------------------------------------------------------------------------
+
+    def get_token_ids(self, text: str) -> list[int]:
+        """Qwen BPE token ids of `text` (the vocabulary follows the model family)."""
+        if self.custom_get_token_ids is not None:
+            return self.custom_get_token_ids(text)
+        import unicodedata
+
+        from langchain_qwen._tokens import encoding
+
+        return encoding(self.qwen_capabilities.tokenizer).encode_ordinary(unicodedata.normalize("NFC", text))
+
+    def get_num_tokens(self, text: str) -> int:
+        """Exact number of Qwen tokens in `text`."""
+        if self.custom_get_token_ids is not None:
+            return len(self.custom_get_token_ids(text))
+        from langchain_qwen._tokens import count_text
+
+        return count_text(text, self.qwen_capabilities.tokenizer)
+
+    def get_num_tokens_from_messages(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
+    ) -> int:
+        """Prompt tokens of `messages` (and `tools`) as DashScope counts them: Qwen BPE over the ChatML template.
+
+        Exact for text input (it reproduces DashScope's reported `prompt_tokens`); image, audio
+        and video parts are not counted.
+        """
+        from langchain_core.utils.function_calling import convert_to_openai_tool
+
+        from langchain_qwen._tokens import count_messages
+
+        req = build_chat_request(messages, self._default_params, want_stream=False)
+        wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
+        return count_messages(req.body["messages"], wire_tools, req.profile.tokenizer)
+
+
+def _register_serializable() -> None:
+    """List ChatQwen in core's serializable mapping, where partner chat models are listed.
+
+    `load(..., allowed_objects="all")` ("trusted partner integrations") admits only classes in that
+    mapping; without this entry a dumped ChatQwen could not be loaded back.
+    """
+    import importlib
+
+    _load = importlib.import_module("langchain_core.load.load")
+    mapping = importlib.import_module("langchain_core.load.mapping")
+
+    path = ("langchain_qwen", "chat_models", "ChatQwen")
+    for table in (getattr(mapping, "SERIALIZABLE_MAPPING", None), getattr(_load, "ALL_SERIALIZABLE_MAPPINGS", None)):
+        if isinstance(table, dict):
+            table.setdefault(path, path)
+    cache = getattr(_load, "_default_class_paths_cache", {})
+    if "all" in cache:
+        cache["all"].add(path)
+
+
+_register_serializable()
+
+__all__ = ["ChatQwen"]
+
