@@ -1,0 +1,43 @@
+"""Command line: run the DashScope emulator in the foreground and print its base URL."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+
+from langchain_qwen.testing.emulator import DashScopeEmulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Serve until killed; the first stdout line is the base URL (flushed).
+
+    Args:
+        argv: Command-line arguments (default `sys.argv[1:]`).
+
+    Returns:
+        The process exit status.
+    """
+    parser = argparse.ArgumentParser(prog="python -m langchain_qwen.testing", description=__doc__)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--api-key", default="sk-emulator")
+    parser.add_argument("--region", default="cn-beijing")
+    parser.add_argument("--account-balance", default=None, help="send X-Account-Balance with this value")
+    args = parser.parse_args(argv)
+    emu = DashScopeEmulator(
+        api_key=args.api_key, region=args.region, account_balance=args.account_balance, host=args.host, port=args.port
+    )
+    emu.start()
+    print(emu.base_url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        emu.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,608 @@
+"""Chat-completions behaviour of the DashScope emulator: validation, canned answers and wire shapes.
+
+How answers are made (general rules only; no prompt is ever special-cased):
+
+* ``q`` is the text of the last user message (string content, or the joined text parts of list content).
+* The answer is ``"Emulated reply: " + q``; in JSON mode (``response_format`` ``json_object`` /
+  ``json_schema``) it is the JSON object string ``{"reply": q}``. Choice ``i > 0`` of an ``n > 1``
+  request appends `` (choice i)`` to ``q``.
+* When thinking is on, the reasoning is ``"The user asked: " + q + " I should reply by restating it."``,
+  cut to ``thinking_budget`` tokens when one is given.
+* Texts are split into tokens with the model's Qwen vocabulary (``profile.tokenizer``). A stream sends one
+  token per chunk, except that the bytes of tokens that split a UTF-8 character are grouped so that every
+  piece is valid text.
+* ``stop`` cuts the answer before the first occurrence of a stop string (or token-id sequence);
+  ``max_tokens`` caps the answer tokens and ``max_completion_tokens`` reasoning plus answer
+  (``finish_reason: "length"``).
+* Usage: ``prompt_tokens`` is the exact ChatML count of ``messages`` + ``tools`` (``_tokens.count_messages``),
+  ``completion_tokens`` the reasoning plus answer tokens of every choice.
+
+Every per-model decision reads the model's ``QwenProfile`` (``resolve_profile``). Error strings are the
+ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6); the few the protocol does not give
+are marked ``[invented]`` where they are raised.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._profiles import QwenProfile, resolve_profile
+from .._tokens import count_messages, encoding
+
+ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
+BEIJING = "cn-beijing"
+DONE_EVENT = "data: [DONE]\n\n"
+SEED_MAX = 2**31 - 1
+_FALLBACK_MAX_OUTPUT = 8192
+"""[invented] Upper bound quoted in the max_tokens error for models whose profile has no output limit."""
+
+MSG_BODY_INVALID = "Required body invalid, please check the request body format."
+MSG_NO_MODEL = "you must provide a model parameter."
+MSG_MESSAGES_EMPTY = "[] is too short - 'messages'"
+MSG_NO_USER = "The input messages do not contain elements with the role of user."
+MSG_TOOL_ORDER = 'messages with role "tool" must be a response to a preceeding message with "tool_calls"'
+MSG_CONTENT_STRING = "input content must be a string."
+MSG_CONTENT_REQUIRED = "The content field is a required field."
+MSG_STREAM_ONLY = "This model only support stream mode, please enable the stream parameter to access the model. "
+MSG_THINKING_STREAM = "parameter.enable_thinking must be set to false for non-streaming calls"
+MSG_THINKING_TRUE_ONLY = "The value of the enable_thinking parameter is restricted to True."
+MSG_TOOLS_EMPTY = "[] is too short - 'tools'"
+MSG_TOOL_SEARCH = "Tool names are not allowed to be [search]"
+MSG_TOOL_CHOICE = 'tool_choice is one of the strings that should be ["none", "auto"]'
+MSG_TOOL_CHOICE_THINKING = (
+    "The tool_choice parameter does not support being set to required or object in thinking mode"
+)
+MSG_JSON_THINKING = "Json mode response is not supported when enable_thinking is true"
+MSG_JSON_WORD = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
+MSG_RESPONSE_FORMAT = (
+    "Unknown format of response_format, response_format should be a dict, includes 'type' and an optional "
+    "key 'json_schema'."
+)
+MSG_SEARCH = "This model does not support enable_search."
+MSG_TEMPERATURE = "Temperature should be in [0.0, 2.0)"
+MSG_TEMPERATURE_TYPE = "'temperature' must be Float"
+MSG_TOP_P = "Range of top_p should be (0.0, 1.0]"
+MSG_N = "Range of n should be [1, 4]"
+MSG_SEED_TYPE = "'seed' must be Integer"
+MSG_STOP = (
+    'The "stop" parameter must be of type "str", "list[str]", "list[int]", or "list[list[int]]", and all '
+    "elements within the list must be of the same type."
+)
+MSG_EFFORT_AND_BUDGET = "reasoning_effort and thinking_budget cannot be set at the same time."
+"""[invented] The protocol says the two are mutually exclusive on qwen3.8 but gives no wording."""
+
+
+class ChatError(Exception):
+    """A request the emulated endpoint refuses; rendered as the compatible-mode error body."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 400,
+        code: str | None = "invalid_parameter_error",
+        type: str = "invalid_request_error",  # noqa: A002 - mirrors the wire field name
+        param: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.type = type
+        self.param = param
+
+
+@dataclass
+class ChoicePlan:
+    """One generated choice: its reasoning and answer split into stream pieces."""
+
+    index: int
+    reasoning_pieces: list[str]
+    answer_pieces: list[str]
+    finish_reason: str | None
+    reasoning_tokens: int
+    answer_tokens: int
+
+    @property
+    def reasoning(self) -> str:
+        return "".join(self.reasoning_pieces)
+
+    @property
+    def answer(self) -> str:
+        return "".join(self.answer_pieces)
+
+
+@dataclass
+class ChatPlan:
+    """A validated request and everything needed to render its answer."""
+
+    request_id: str
+    chat_id: str
+    created: int
+    model: str
+    profile: QwenProfile
+    stream: bool
+    include_usage: bool
+    thinking: bool
+    prompt_tokens: int
+    choices: list[ChoicePlan] = field(default_factory=list)
+
+    @property
+    def usage(self) -> dict[str, Any]:
+        """The usage object (same in the non-stream envelope and the final stream chunk)."""
+        reasoning = sum(c.reasoning_tokens for c in self.choices)
+        completion = reasoning + sum(c.answer_tokens for c in self.choices)
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": completion,
+            "total_tokens": self.prompt_tokens + completion,
+            # Qwen-MT captures show `prompt_tokens_details: null` (dashscope-protocol.md F6.3).
+            "prompt_tokens_details": None if self.profile.translation else {"cached_tokens": 0},
+            "completion_tokens_details": {"reasoning_tokens": reasoning} if self.thinking else None,
+        }
+
+
+def error_body(message: str, type_: str, code: str | None, param: str | None, request_id: str) -> dict[str, Any]:
+    """The compatible-mode error body (F13.5): `error` plus top-level `id` and `request_id`."""
+    return {
+        "error": {"message": message, "type": type_, "param": param, "code": code},
+        "id": f"chatcmpl-{request_id}",
+        "request_id": request_id,
+    }
+
+
+def stream_error_event(message: str, type_: str, code: str | None) -> str:
+    """An in-stream error event: `data: {"error": {...}}` (F2.2 quirks)."""
+    payload = {"error": {"message": message, "type": type_, "param": None, "code": code}}
+    return "data: " + _dumps(payload) + "\n\n"
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+"""Compact JSON with raw UTF-8 (as DashScope sends it); one shared encoder keeps per-chunk cost low."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _text_of(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if not isinstance(content, list):
+        return ""
+    parts = []
+    for part in content:
+        if isinstance(part, str):
+            parts.append(part)
+        elif isinstance(part, Mapping) and part.get("type") == "text":
+            parts.append(str(part.get("text", "")))
+    return "".join(parts)
+
+
+# -- validation ------------------------------------------------------------------------------
+
+
+def _check_messages(messages: Any, profile: QwenProfile) -> None:
+    if not isinstance(messages, list) or not messages:
+        # Schema-style messages ("... - 'field'") carry code invalid_value like the seed one (F13.1) [inferred].
+        raise ChatError(MSG_MESSAGES_EMPTY, code="invalid_value")
+    array_ok = not profile.known or profile.input_modalities != frozenset({"text"}) or profile.explicit_cache
+    has_user = False
+    for i, msg in enumerate(messages):
+        if not isinstance(msg, Mapping):
+            raise ChatError(MSG_BODY_INVALID)
+        role = msg.get("role")
+        if role not in ALLOWED_ROLES:
+            allowed = "['system', 'assistant', 'user', 'tool', 'function']"
+            raise ChatError(f"{role} is not one of {allowed} - 'messages.[{i}].role'", code="invalid_value")
+        has_user = has_user or role == "user"
+        content = msg.get("content")
+        if role == "tool":
+            j = i - 1
+            while j >= 0 and isinstance(messages[j], Mapping) and messages[j].get("role") == "tool":
+                j -= 1
+            prev = messages[j] if j >= 0 else None
+            if not isinstance(prev, Mapping) or prev.get("role") != "assistant" or not prev.get("tool_calls"):
+                raise ChatError(MSG_TOOL_ORDER)
+            if not isinstance(content, str):
+                raise ChatError(MSG_CONTENT_STRING)
+        if role in ("system", "user") and content is None:
+            raise ChatError(MSG_CONTENT_REQUIRED)
+        if isinstance(content, list) and not array_ok:
+            raise ChatError(MSG_CONTENT_STRING)
+    if not has_user:
+        raise ChatError(MSG_NO_USER)
+
+
+def _resolve_thinking(body: Mapping[str, Any], profile: QwenProfile, model: str) -> tuple[bool, int | None]:
+    """Validate the thinking parameters; return (thinking on, reasoning token budget)."""
+    enable = body.get("enable_thinking")
+    if enable is not None:
+        if profile.thinking == "none":
+            raise ChatError(f"The model {model} does not support enable_thinking.")
+        if profile.thinking == "always" and not enable:
+            raise ChatError(MSG_THINKING_TRUE_ONLY)
+        thinking = bool(enable)
+    else:
+        thinking = bool(profile.thinking_default)
+
+    budget = body.get("thinking_budget")
+    effort = body.get("reasoning_effort")
+    if effort is not None:
+        if profile.known and not profile.reasoning_effort:
+            # [invented] wording: the protocol only says other models do not accept the parameter.
+            raise ChatError(f"The model {model} does not support reasoning_effort.")
+        if profile.reasoning_effort and effort not in profile.reasoning_effort:
+            # [invented] wording: the protocol says "other values -> error" without the message.
+            allowed = ", ".join(profile.reasoning_effort)
+            raise ChatError(f"Invalid value for reasoning_effort: '{effort}'. Supported values are: {allowed}.")
+        if budget is not None and profile.effort_excludes_budget:
+            raise ChatError(MSG_EFFORT_AND_BUDGET)
+        if effort == "none":
+            thinking = False
+
+    if budget is not None:
+        limit = profile.max_thinking_budget
+        valid = _is_int(budget) and budget > 0
+        if not (valid and (budget <= limit if limit is not None else not profile.known)):
+            # Models without budget support quote a maximum of 0 [invented: the protocol only gives "xxx"].
+            raise ChatError(
+                f"The thinking_budget parameter must be a positive integer and not greater than {limit or 0}"
+            )
+    return thinking, budget if thinking else None
+
+
+def _check_sampling(body: Mapping[str, Any], profile: QwenProfile, model: str) -> None:
+    temperature = body.get("temperature")
+    if temperature is not None:
+        if not _is_number(temperature):
+            raise ChatError(MSG_TEMPERATURE_TYPE)
+        if not 0 <= temperature < 2:
+            raise ChatError(MSG_TEMPERATURE)
+    top_p = body.get("top_p")
+    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):
+        raise ChatError(MSG_TOP_P)
+    n = body.get("n")
+    if n is not None:
+        if not _is_int(n) or not 1 <= n <= 4:
+            raise ChatError(MSG_N)
+        if n > 1 and profile.known and not profile.n_choices:
+            # [invented] wording: the protocol lists which models accept n > 1 but not the refusal.
+            raise ChatError(f"The model {model} does not support n greater than 1.")
+    limit = profile.max_output_tokens or _FALLBACK_MAX_OUTPUT
+    max_tokens = body.get("max_tokens")
+    if max_tokens is not None:
+        too_big = profile.max_output_tokens is not None and _is_int(max_tokens) and max_tokens > limit
+        if not _is_int(max_tokens) or max_tokens < 1 or too_big:
+            raise ChatError(f"Range of max_tokens should be [1, {limit}]")
+    mct = body.get("max_completion_tokens")
+    if mct is not None and (not _is_int(mct) or mct < 1):
+        # [invented] wording, modelled on the max_tokens message.
+        raise ChatError(f"Range of max_completion_tokens should be [1, {limit}]")
+    seed = body.get("seed")
+    if seed is not None:
+        if not _is_int(seed):
+            raise ChatError(MSG_SEED_TYPE, code="invalid_value")
+        if seed < 0:
+            raise ChatError(f"{seed} is lesser than the minimum of 0 - 'seed'", code="invalid_value")
+        if seed > SEED_MAX:
+            # [invented] by symmetry with the documented minimum message.
+            raise ChatError(f"{seed} is greater than the maximum of {SEED_MAX} - 'seed'", code="invalid_value")
+
+
+def _parse_stop(stop: Any) -> tuple[list[str], list[list[int]]]:
+    if stop is None:
+        return [], []
+    if isinstance(stop, str):
+        return ([stop] if stop else []), []
+    if isinstance(stop, list):
+        if all(isinstance(s, str) for s in stop):
+            return [s for s in stop if s], []
+        if all(_is_int(s) for s in stop):
+            return [], [[s] for s in stop]
+        if all(isinstance(s, list) and s and all(_is_int(t) for t in s) for s in stop):
+            return [], [list(s) for s in stop]
+    raise ChatError(MSG_STOP)
+
+
+def _check_tools(body: Mapping[str, Any], profile: QwenProfile, thinking: bool) -> None:
+    tools = body.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list) or not tools:
+            raise ChatError(MSG_TOOLS_EMPTY, code="invalid_value")
+        for tool in tools:
+            fn = tool.get("function") if isinstance(tool, Mapping) else None
+            if isinstance(fn, Mapping) and fn.get("name") == "search":
+                raise ChatError(MSG_TOOL_SEARCH)
+    choice = body.get("tool_choice")
+    if choice is None:
+        return
+    allowed = profile.tool_choice_thinking if thinking else profile.tool_choice
+    if isinstance(choice, str):
+        if choice in allowed and choice != "function":
+            return
+        if thinking and choice == "required":
+            raise ChatError(MSG_TOOL_CHOICE_THINKING)
+        raise ChatError(MSG_TOOL_CHOICE)
+    if isinstance(choice, Mapping) and "function" in allowed:
+        return
+    raise ChatError(MSG_TOOL_CHOICE_THINKING if thinking else MSG_TOOL_CHOICE)
+
+
+def _check_response_format(
+    body: Mapping[str, Any], profile: QwenProfile, model: str, thinking: bool, region: str
+) -> bool:
+    """Validate `response_format`; return True when the answer must be a JSON object."""
+    fmt = body.get("response_format")
+    if fmt is None:
+        return False
+    kind = fmt.get("type") if isinstance(fmt, Mapping) else None
+    if kind not in ("text", "json_object", "json_schema"):
+        raise ChatError(MSG_RESPONSE_FORMAT)
+    if kind == "text":
+        return False
+    if thinking:
+        raise ChatError(MSG_JSON_THINKING)
+    if kind == "json_object":
+        if profile.known and not profile.json_object:
+            # [invented] wording: the protocol lists supporting models but no refusal message.
+            raise ChatError(f"The model {model} does not support response_format of type 'json_object'.")
+        words = (_text_of(m.get("content")) for m in body["messages"] if m.get("role") in ("system", "user"))
+        if not any("json" in w.lower() for w in words):
+            raise ChatError(MSG_JSON_WORD)
+    elif not profile.json_schema or region != BEIJING:
+        # [invented] wording: json_schema is Beijing-only and per-model (F4.2), refusal not captured.
+        raise ChatError(f"The model {model} does not support response_format of type 'json_schema'.")
+    return True
+
+
+# -- generation ------------------------------------------------------------------------------
+
+
+def _pieces(enc: Any, tokens: Sequence[int]) -> list[str]:
+    """Token texts, grouping tokens until their bytes form valid UTF-8."""
+    out: list[str] = []
+    buf = b""
+    for chunk in enc.decode_tokens_bytes(tokens):
+        buf += chunk
+        try:
+            text = buf.decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        out.append(text)
+        buf = b""
+    if buf:
+        out.append(buf.decode("utf-8", "replace"))
+    return out
+
+
+def _cut_at_stop(text: str, stop_strings: list[str]) -> str:
+    cut = min((i for i in (text.find(s) for s in stop_strings) if i >= 0), default=-1)
+    return text if cut < 0 else text[:cut]
+
+
+def _cut_at_token_stop(tokens: list[int], stop_ids: list[list[int]]) -> list[int]:
+    best = len(tokens)
+    for seq in stop_ids:
+        k = len(seq)
+        for i in range(min(best, len(tokens) - k + 1)):
+            if tokens[i : i + k] == seq:
+                best = i
+                break
+    return tokens[:best]
+
+
+def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = False) -> ChatPlan:
+    """Validate a `/chat/completions` body and compute the canned answer.
+
+    Args:
+        body: The parsed JSON request body.
+        region: The emulated region (models whose profile excludes it are "not found").
+        request_id: The request id; the completion id is `chatcmpl-<request_id>`.
+        partial: Emulate the 300 s non-stream cut-off (F2.5): half the answer tokens, `finish_reason` null.
+
+    Returns:
+        The plan to render as a `chat.completion` or as SSE chunks.
+
+    Raises:
+        ChatError: The request is refused (status, code and message as DashScope sends them).
+    """
+    if not isinstance(body, Mapping):
+        raise ChatError(MSG_BODY_INVALID)
+    model = body.get("model")
+    if not model or not isinstance(model, str):
+        raise ChatError(MSG_NO_MODEL, code="invalid_value")
+    profile = resolve_profile(model)
+    if not profile.known or (profile.regions is not None and region not in profile.regions):
+        raise ChatError(
+            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
+        )
+    messages = body.get("messages")
+    _check_messages(messages, profile)
+    stream = bool(body.get("stream"))
+    thinking, budget = _resolve_thinking(body, profile, model)
+    if profile.stream_only and not stream:
+        raise ChatError(MSG_STREAM_ONLY)
+    if thinking and profile.thinking_stream_only and not stream:
+        raise ChatError(MSG_THINKING_STREAM)
+    _check_sampling(body, profile, model)
+    stop_strings, stop_ids = _parse_stop(body.get("stop"))
+    _check_tools(body, profile, thinking)
+    json_mode = _check_response_format(body, profile, model, thinking, region)
+    if body.get("enable_search") and profile.known and not profile.web_search:
+        raise ChatError(MSG_SEARCH)
+    tools = body.get("tools") or None
+    prompt_tokens = count_messages(messages, tools, profile.tokenizer)
+    input_limit = profile.max_input_tokens or profile.context_window
+    if input_limit and prompt_tokens > input_limit:
+        raise ChatError(f"Range of input length should be [1, {input_limit}]")
+
+    options = body.get("stream_options")
+    include_usage = stream and isinstance(options, Mapping) and options.get("include_usage") is True
+    plan = ChatPlan(
+        request_id=request_id,
+        chat_id=f"chatcmpl-{request_id}",
+        created=int(time.time()),
+        model=model,
+        profile=profile,
+        stream=stream,
+        include_usage=include_usage,
+        thinking=thinking,
+        prompt_tokens=prompt_tokens,
+    )
+    enc = encoding(profile.tokenizer)
+    q = next(_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user")
+    reasoning_tokens: list[int] = []
+    if thinking:
+        reasoning_tokens = enc.encode_ordinary(f"The user asked: {q} I should reply by restating it.")
+        if budget:
+            reasoning_tokens = reasoning_tokens[:budget]
+    max_tokens = body.get("max_tokens")
+    max_completion = body.get("max_completion_tokens")
+    for i in range(body.get("n") or 1):
+        reply = q + (f" (choice {i})" if i else "")
+        answer = json.dumps({"reply": reply}, ensure_ascii=False) if json_mode else "Emulated reply: " + reply
+        answer_tokens = _cut_at_token_stop(enc.encode_ordinary(_cut_at_stop(answer, stop_strings)), stop_ids)
+        r_tokens = reasoning_tokens
+        finish: str | None = "stop"
+        if max_completion is not None:
+            if len(r_tokens) > max_completion:
+                r_tokens, finish = r_tokens[:max_completion], "length"
+            room = max_completion - len(r_tokens)
+            if len(answer_tokens) > room:
+                answer_tokens, finish = answer_tokens[:room], "length"
+        if max_tokens is not None and len(answer_tokens) > max_tokens:
+            answer_tokens, finish = answer_tokens[:max_tokens], "length"
+        if partial and not stream:
+            answer_tokens, finish = answer_tokens[: len(answer_tokens) // 2], None
+        plan.choices.append(
+            ChoicePlan(
+                index=i,
+                reasoning_pieces=_pieces(enc, r_tokens),
+                answer_pieces=_pieces(enc, answer_tokens),
+                finish_reason=finish,
+                reasoning_tokens=len(r_tokens),
+                answer_tokens=len(answer_tokens),
+            )
+        )
+    return plan
+
+
+# -- rendering -------------------------------------------------------------------------------
+
+
+def render_completion(plan: ChatPlan) -> dict[str, Any]:
+    """The non-stream `chat.completion` envelope (T.5; Qwen-MT adds `annotations: null`, F6.3)."""
+    choices = []
+    for choice in plan.choices:
+        message: dict[str, Any] = {"role": "assistant", "content": choice.answer}
+        if plan.thinking:
+            message["reasoning_content"] = choice.reasoning
+        message["refusal"] = None
+        if plan.profile.translation:
+            message["annotations"] = None
+        message.update(audio=None, function_call=None, tool_calls=None)
+        choices.append(
+            {"index": choice.index, "finish_reason": choice.finish_reason, "logprobs": None, "message": message}
+        )
+    return {
+        "id": plan.chat_id,
+        "object": "chat.completion",
+        "created": plan.created,
+        "model": plan.model,
+        "system_fingerprint": None,
+        "service_tier": None,
+        "choices": choices,
+        "usage": plan.usage,
+    }
+
+
+_PLAIN_FIRST = '{"content":"","function_call":null,"refusal":null,"role":"assistant","tool_calls":null}'
+_PLAIN_PIECE = ('{"content":', ',"function_call":null,"refusal":null,"role":null,"tool_calls":null}')
+_THINK_FIRST = '{"content":null,"role":"assistant","reasoning_content":""}'
+_THINK_REASONING = ('{"content":null,"reasoning_content":', "}")
+_THINK_ANSWER = ('{"content":', ',"reasoning_content":null}')
+
+
+def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[tuple[str, str | None]]:
+    """(delta JSON, finish_reason) for every chunk of one choice, first chunk to finish chunk(s)."""
+    dumps = _dumps
+    profile = plan.profile
+    if plan.thinking:
+        out = [(_THINK_FIRST, None)]
+        head, tail = _THINK_REASONING
+        out += [(head + dumps(p) + tail, None) for p in choice.reasoning_pieces]
+        head, tail = _THINK_ANSWER
+        out += [(head + dumps(p) + tail, None) for p in choice.answer_pieces]
+        out.append(('{"content":"","reasoning_content":null}', choice.finish_reason))
+        return out
+    out = [(_PLAIN_FIRST, None)]
+    head, tail = _PLAIN_PIECE
+    if profile.cumulative_stream:
+        text = ""
+        for piece in choice.answer_pieces:
+            text += piece
+            out.append((head + dumps(text) + tail, None))
+        # Every chunk of a non-incremental stream repeats the whole text so far, the finish chunk too
+        # [invented: F2.3 says "the last data chunk is the full result" but no finish chunk was captured].
+        out.append((head + dumps(text) + tail, choice.finish_reason))
+        return out
+    out += [(head + dumps(p) + tail, None) for p in choice.answer_pieces]
+    finish = (head + '""' + tail, choice.finish_reason)
+    out.append(finish)
+    if profile.translation:
+        out.append(finish)  # qwen-mt-flash/lite repeat the finish chunk (F2.2, F6.3 capture).
+    return out
+
+
+def render_stream_events(plan: ChatPlan) -> list[str]:
+    """Every SSE `data:` event of the stream except the final `data: [DONE]` (F2.2).
+
+    Choices of an `n > 1` request are interleaved chunk by chunk; the usage chunk (`choices: []`) is
+    last and only present when `stream_options.include_usage` is true.
+    """
+    head = 'data: {"id":' + _dumps(plan.chat_id) + ',"choices":[{"delta":'
+    common = (
+        f',"created":{plan.created},"model":{_dumps(plan.model)},"object":"chat.completion.chunk",'
+        '"service_tier":null,"system_fingerprint":null,"usage":'
+    )
+    per_choice = [_choice_deltas(plan, c) for c in plan.choices]
+    events: list[str] = []
+    if len(per_choice) == 1:
+        order = [(0, d) for d in per_choice[0]]
+    else:
+        longest = max(len(d) for d in per_choice)
+        order = [(i, d[k]) for k in range(longest) for i, d in enumerate(per_choice) if k < len(d)]
+    tails: dict[tuple[int, str | None], str] = {}
+    for index, (delta, finish) in order:
+        tail = tails.get((index, finish))
+        if tail is None:
+            fr = "null" if finish is None else _dumps(finish)
+            tail = tails[(index, finish)] = (
+                f',"finish_reason":{fr},"index":{index},"logprobs":null}}]' + common + "null}\n\n"
+            )
+        events.append(head + delta + tail)
+    if plan.include_usage:
+        events.append('data: {"id":' + _dumps(plan.chat_id) + ',"choices":[]' + common + _dumps(plan.usage) + "}\n\n")
+    return events
+
+
+__all__ = [
+    "ChatError",
+    "ChatPlan",
+    "ChoicePlan",
+    "DONE_EVENT",
+    "error_body",
+    "prepare_chat",
+    "render_completion",
+    "render_stream_events",
+    "stream_error_event",
+]

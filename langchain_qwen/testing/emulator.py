@@ -1,0 +1,477 @@
+"""Loopback HTTP server emulating DashScope compatible-mode: routing, auth, request log and fault injection."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import socket
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field, fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from ._chat import (
+    DONE_EVENT,
+    MSG_BODY_INVALID,
+    ChatError,
+    error_body,
+    prepare_chat,
+    render_completion,
+    render_stream_events,
+    stream_error_event,
+)
+
+PREFIX = "/compatible-mode/v1"
+BATCH_BYTES = 32 * 1024
+"""Stream events are written in chunked-encoding batches of about this size (one flush per batch)."""
+
+MSG_BAD_KEY = "Incorrect API key provided. "
+
+# Defaults for a `Fault` that names only a status, taken from the F13.6 catalogue. Choosing one
+# code/message per status is [invented]: the catalogue lists several per status.
+_STATUS_DEFAULTS: dict[int, tuple[str, str]] = {
+    400: ("invalid_parameter_error", "The request is invalid."),  # message [invented]
+    401: ("invalid_api_key", MSG_BAD_KEY),
+    403: ("access_denied", "Access denied."),
+    404: ("model_not_found", "Model can not be found."),
+    429: ("limit_requests", "Requests rate limit exceeded, please try again later."),
+    500: ("internal_error", "An internal error has occured, please try again later or contact service support."),
+    503: ("ModelUnavailable", "Model is unavailable, please try again later."),
+}
+_STREAM_ERROR_DEFAULT = ("data_inspection_failed", "Output data may contain inappropriate content.")
+
+
+@dataclass
+class Fault:
+    """A scripted misbehaviour applied to the next matching request(s).
+
+    Pending faults are consumed first-in first-out by requests whose path (under
+    `/compatible-mode/v1`) equals `path` (`"*"` matches any path); each use decrements `times`.
+
+    Attributes:
+        path: Request path the fault applies to.
+        times: How many matching requests it affects.
+        status: Answer with this HTTP error status and the standard error body, before any body byte.
+        code: `error.code` of the error body or in-stream error.
+        message: `error.message`.
+        type: `error.type` (default `invalid_request_error`).
+        param: `error.param`.
+        delay: Seconds to sleep before answering.
+        disconnect_after: Stream: close the socket abruptly after this many data events.
+        truncate_after: Stream: end the body cleanly after this many data events, without `[DONE]`.
+        stream_error_after: Stream: after this many data events send `data: {"error": ...}` and end.
+        partial_response: Non-stream: answer half the tokens, `finish_reason` null and header
+            `x-dashscope-partialresponse: true` (the 300 s cut-off).
+        headers: Extra response headers.
+    """
+
+    path: str = "/chat/completions"
+    times: int = 1
+    status: int | None = None
+    code: str | None = None
+    message: str | None = None
+    type: str | None = None
+    param: str | None = None
+    delay: float = 0
+    disconnect_after: int | None = None
+    truncate_after: int | None = None
+    stream_error_after: int | None = None
+    partial_response: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def matches(self, path: str) -> bool:
+        """Whether this fault applies to a request for `path`."""
+        return self.path in ("*", path)
+
+
+_FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
+
+
+@dataclass
+class RecordedRequest:
+    """One request as the emulator received it.
+
+    Attributes:
+        method: HTTP method.
+        path: Path under `/compatible-mode/v1` (e.g. `/chat/completions`); the full path otherwise.
+        query: Query parameters (last value wins).
+        headers: Request headers with lower-cased names.
+        body: The parsed JSON body, or None when empty or not JSON.
+        raw_body: The body bytes as received.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: Any
+    raw_body: bytes
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet about clients that hang up; they are part of the tests."""
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
+    emulator: DashScopeEmulator
+
+    def version_string(self) -> str:
+        return "istio-envoy"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Silence the default per-request stderr log."""
+
+    def setup(self) -> None:
+        super().setup()
+        self.emulator._track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.emulator._track(self.connection, False)
+
+    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+        self._dispatch()
+
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
+
+    # -- request handling -----------------------------------------------------------------------
+
+    def _read_body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def _dispatch(self) -> None:
+        emu = self.emulator
+        raw = self._read_body()
+        url = urlsplit(self.path)
+        path = url.path[len(PREFIX) :] if url.path.startswith(PREFIX + "/") else url.path
+        body: Any = None
+        bad_json = False
+        if raw:
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                bad_json = True
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        emu._record(RecordedRequest(self.command, path, dict(parse_qsl(url.query)), headers, body, raw))
+        self._request_id = str(uuid.uuid4())
+        self._extra: dict[str, str] = {}
+        try:
+            if headers.get("authorization") != f"Bearer {emu.api_key}":
+                self._send_error(401, MSG_BAD_KEY, "invalid_request_error", "invalid_api_key")
+                return
+            fault = emu._take_fault(path)
+            if fault is not None:
+                self._extra = dict(fault.headers)
+                if fault.delay:
+                    time.sleep(fault.delay)
+                if fault.status:
+                    # [invented] message for statuses outside the catalogue defaults.
+                    code, message = _STATUS_DEFAULTS.get(fault.status, (None, "Emulated error."))
+                    self._send_error(
+                        fault.status,
+                        fault.message if fault.message is not None else message,
+                        fault.type or "invalid_request_error",
+                        fault.code if fault.code is not None else code,
+                        fault.param,
+                    )
+                    return
+            if path == "/chat/completions":
+                if self.command != "POST":
+                    # [invented] body for a wrong method on a known path.
+                    self._send_error(405, "Method Not Allowed.", "invalid_request_error", "method_not_allowed")
+                elif bad_json:
+                    self._send_error(400, MSG_BODY_INVALID, "invalid_request_error", "invalid_parameter_error")
+                else:
+                    self._chat(body, fault)
+                return
+            # [invented] body for an unknown path (no capture of DashScope's 404 page).
+            self._send_error(404, f"Not Found: {url.path}", "invalid_request_error", "not_found")
+        except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
+            self.close_connection = True
+
+    def _chat(self, body: Any, fault: Fault | None) -> None:
+        try:
+            plan = prepare_chat(
+                body, self.emulator.region, self._request_id, partial=bool(fault and fault.partial_response)
+            )
+        except ChatError as err:
+            self._send_error(err.status, err.message, err.type, err.code, err.param)
+            return
+        if not plan.stream:
+            if fault is not None and fault.partial_response:
+                self._extra["x-dashscope-partialresponse"] = "true"
+            self._send_json(200, render_completion(plan))
+            return
+        events = render_stream_events(plan)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
+        self.send_header("Cache-Control", "no-cache")
+        self.send_header("Transfer-Encoding", "chunked")
+        self._common_headers()
+        self.end_headers()
+        cut = None
+        if fault is not None:
+            for name in ("disconnect_after", "truncate_after", "stream_error_after"):
+                value = getattr(fault, name)
+                if value is not None:
+                    cut = (name, max(0, min(int(value), len(events))))
+                    break
+        if cut is None:
+            self._write_batched(events)
+            return
+        name, count = cut
+        write = self.wfile.write
+        for event in events[:count]:  # exact cut points: one chunk per event
+            data = event.encode()
+            write(b"%x\r\n%s\r\n" % (len(data), data))
+        if name == "disconnect_after":
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        tail = b""
+        if name == "stream_error_after":
+            # Defaults to output moderation, whose type equals its code (F13.6 example) [invented default].
+            code, message = _STREAM_ERROR_DEFAULT
+            if fault.code is not None:
+                code = fault.code
+            event = stream_error_event(
+                fault.message if fault.message is not None else message,
+                fault.type or (code if fault.code is None else "invalid_request_error"),
+                code,
+            ).encode()
+            tail = b"%x\r\n%s\r\n" % (len(event), event)
+        write(tail + b"0\r\n\r\n")
+
+    # -- response writing -----------------------------------------------------------------------
+
+    def _write_batched(self, events: list[str]) -> None:
+        write = self.wfile.write
+        batch: list[str] = []
+        size = 0
+        for event in events:
+            batch.append(event)
+            size += len(event)
+            if size >= BATCH_BYTES:
+                data = "".join(batch).encode()
+                write(b"%x\r\n%s\r\n" % (len(data), data))
+                batch, size = [], 0
+        batch.append(DONE_EVENT)
+        data = "".join(batch).encode()
+        write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
+
+    def _common_headers(self) -> None:
+        self.send_header("x-request-id", self._request_id)
+        if self.emulator.account_balance is not None:
+            self.send_header("X-Account-Balance", str(self.emulator.account_balance))
+        for name, value in self._extra.items():
+            self.send_header(name, str(value))
+
+    def _send_json(self, status: int, obj: Any) -> None:
+        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self._common_headers()
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(
+        self, status: int, message: str, type_: str, code: str | None, param: str | None = None
+    ) -> None:
+        self._send_json(status, error_body(message, type_, code, param, self._request_id))
+
+
+class DashScopeEmulator:
+    """A real HTTP server on loopback that answers like DashScope's compatible-mode chat endpoint.
+
+    Runs a `ThreadingHTTPServer` (HTTP/1.1 keep-alive) in a daemon thread. Use as a context manager
+    or call `start()` / `stop()`.
+
+    Args:
+        api_key: The only accepted bearer token; others get HTTP 401 `invalid_api_key`.
+        region: Emulated region; models whose profile lists other regions answer 404 `model_not_found`.
+        account_balance: When set, every response carries `X-Account-Balance: <value>` (reseller header).
+        host: Interface to bind.
+        port: Port to bind; 0 picks a free one.
+
+    Example:
+        >>> with DashScopeEmulator() as emu:  # doctest: +SKIP
+        ...     client = OpenAI(base_url=emu.base_url, api_key=emu.api_key)
+    """
+
+    def __init__(
+        self,
+        api_key: str = "sk-emulator",
+        region: str = "cn-beijing",
+        account_balance: Any = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.api_key = api_key
+        self.region = region
+        self.account_balance = account_balance
+        self.host = host
+        self.port = port
+        self._requests: list[RecordedRequest] = []
+        self._faults: deque[Fault] = deque()
+        self._lock = threading.Lock()
+        self._conns: set[socket.socket] = set()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def start(self) -> DashScopeEmulator:
+        """Bind and start serving in a daemon thread (no-op when already running)."""
+        if self._server is not None:
+            return self
+        handler = type("DashScopeHandler", (_Handler,), {"emulator": self})
+        server = _Server((self.host, self.port), handler)
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="dashscope-emulator", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the listening socket and open keep-alive connections."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> DashScopeEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._server is not None
+
+    @property
+    def base_url(self) -> str:
+        """`http://<host>:<port>/compatible-mode/v1` (the OpenAI SDK `base_url`)."""
+        return f"http://{self.host}:{self.port}{PREFIX}"
+
+    # -- request log and faults -------------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received since the last `clear()`, oldest first (a live list)."""
+        return self._requests
+
+    @property
+    def last_request(self) -> RecordedRequest:
+        """The most recent request (IndexError when none)."""
+        return self._requests[-1]
+
+    def clear(self) -> None:
+        """Forget the request log and every pending fault."""
+        with self._lock:
+            self._requests.clear()
+            self._faults.clear()
+
+    def inject(self, fault: Fault | None = None, /, **kwargs: Any) -> Fault:
+        """Queue a fault for the next matching request(s).
+
+        Args:
+            fault: A ready `Fault`; or None to build one from `kwargs`.
+            **kwargs: `Fault` fields (`status`, `code`, `message`, `type`, `delay`, `disconnect_after`, ...).
+
+        Returns:
+            The queued fault.
+        """
+        if fault is None:
+            unknown = set(kwargs) - _FAULT_FIELDS
+            if unknown:
+                raise TypeError(f"Unknown Fault fields: {sorted(unknown)}")
+            fault = Fault(**kwargs)
+        elif kwargs:
+            raise TypeError("Pass either a Fault or keyword fields, not both.")
+        if fault.times < 1:
+            raise ValueError("Fault.times must be at least 1")
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def _record(self, request: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(request)
+
+    def _take_fault(self, path: str) -> Fault | None:
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._lock:
+            if add:
+                self._conns.add(conn)
+            else:
+                self._conns.discard(conn)
+
+
+_shared: DashScopeEmulator | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_emulator() -> DashScopeEmulator:
+    """The process-wide emulator (`sk-emulator`, `cn-beijing`), started on first call, stopped at exit."""
+    global _shared
+    with _shared_lock:
+        if _shared is None or not _shared.running:
+            emu = DashScopeEmulator().start()
+            atexit.register(emu.stop)
+            _shared = emu
+        return _shared
+
+
+__all__ = ["DashScopeEmulator", "Fault", "RecordedRequest", "shared_emulator"]

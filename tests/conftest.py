@@ -1,0 +1,30 @@
+"""Shared fixtures: a loopback DashScope emulator (cleared per test) and sync/async call helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import pytest
+
+from langchain_qwen.testing import DashScopeEmulator
+
+
+@pytest.fixture(scope="session")
+def _emulator_server() -> Iterator[DashScopeEmulator]:
+    with DashScopeEmulator(api_key="sk-emulator") as emu:
+        yield emu
+
+
+@pytest.fixture
+def emulator(_emulator_server: DashScopeEmulator) -> Iterator[DashScopeEmulator]:
+    """The session emulator with an empty request log and no pending faults."""
+    _emulator_server.clear()
+    yield _emulator_server
+    _emulator_server.clear()
+
+
+@pytest.fixture(autouse=True)
+def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a developer's real keys or base URLs."""
+    for name in ("DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE", "DASHSCOPE_REGION",
+                 "DASHSCOPE_WORKSPACE_ID", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
+        monkeypatch.delenv(name, raising=False)

@@ -1,0 +1,38 @@
+"""Standard LangChain integration tests for ChatQwen, run over loopback HTTP against the DashScope emulator."""
+
+from __future__ import annotations
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage
+from langchain_tests.integration_tests import ChatModelIntegrationTests
+
+from langchain_qwen import ChatQwen
+from langchain_qwen.testing import shared_emulator
+
+
+class TestChatQwenEmulator(ChatModelIntegrationTests):
+    @property
+    def chat_model_class(self) -> type[BaseChatModel]:
+        return ChatQwen
+
+    @property
+    def chat_model_params(self) -> dict:
+        emu = shared_emulator()
+        return {"model": "qwen-plus", "base_url": emu.base_url, "api_key": emu.api_key, "temperature": 0}
+
+    @property
+    def model_override_value(self) -> str | None:
+        return "qwen-turbo"
+
+    @property
+    def supported_usage_metadata_details(self) -> dict:
+        return {"invoke": ["reasoning_output"], "stream": ["reasoning_output"]}
+
+    def invoke_with_reasoning_output(self, *, stream: bool = False) -> AIMessage:
+        llm = self.chat_model_class(**{**self.chat_model_params, "enable_thinking": True})
+        if not stream:
+            return llm.invoke("What is 3^3?")  # type: ignore[return-value]
+        full = None
+        for chunk in llm.stream("What is 3^3?"):
+            full = chunk if full is None else full + chunk
+        return full  # type: ignore[return-value]
