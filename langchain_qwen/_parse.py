@@ -163,14 +163,46 @@ def delta_chunk(
     metadata = {"model_provider": PROVIDER}
     if finish_metadata:
         metadata.update(finish_metadata)
-    message = AIMessageChunk(
+    if tool_chunks:  # core's validators derive tool_calls / invalid_tool_calls from the chunks
+        message = AIMessageChunk(
+            content=text,
+            additional_kwargs=additional,
+            tool_call_chunks=tool_chunks,
+            response_metadata=metadata,
+            id=chunk_id,
+        )
+        return ChatGenerationChunk(message=message)
+    return fast_chunk(text, additional, metadata, chunk_id)
+
+
+_CHUNK_FIELDS_SET = {"content", "additional_kwargs", "response_metadata", "id"}
+
+
+def fast_chunk(
+    text: str, additional: dict[str, Any], metadata: dict[str, Any], chunk_id: str | None
+) -> ChatGenerationChunk:
+    """A text/reasoning chunk built without re-validating values that are already well-typed.
+
+    This is the per-chunk hot path of streaming (thousands per answer); it produces the same
+    objects as the validating constructors for chunks without tool-call fragments.
+    """
+    message = AIMessageChunk.model_construct(
+        _fields_set=_CHUNK_FIELDS_SET,
         content=text,
         additional_kwargs=additional,
-        tool_call_chunks=tool_chunks,
         response_metadata=metadata,
+        type="AIMessageChunk",
+        name=None,
         id=chunk_id,
+        tool_calls=[],
+        invalid_tool_calls=[],
+        tool_call_chunks=[],
+        usage_metadata=None,
+        chunk_position=None,
     )
-    return ChatGenerationChunk(message=message)
+    return ChatGenerationChunk.model_construct(
+        _fields_set={"message"}, message=message, text=text, generation_info=None, type="ChatGenerationChunk"
+    )
 
 
 def usage_chunk(usage: Mapping[str, Any], chunk_id: str | None) -> ChatGenerationChunk:
@@ -193,5 +225,6 @@ __all__ = [
     "message_from_choice",
     "chat_result",
     "delta_chunk",
+    "fast_chunk",
     "usage_chunk",
 ]
