@@ -58,7 +58,8 @@ def count_text(text: str, vocab: Vocab = "qwen") -> int:
     return len(encoding(vocab).encode_ordinary(unicodedata.normalize("NFC", text)))
 
 
-def _text_of(content: Any) -> str:
+def text_of(content: Any) -> str:
+    """The text of wire message content (a string, or the text parts of an array)."""
     if content is None:
         return ""
     if isinstance(content, str):
@@ -77,7 +78,7 @@ def _assistant_body(msg: Mapping[str, Any]) -> str:
     reasoning = msg.get("reasoning_content")
     if reasoning:
         body += f"<think>\n{reasoning}\n</think>\n\n"
-    body += _text_of(msg.get("content"))
+    body += text_of(msg.get("content"))
     for call in msg.get("tool_calls") or ():
         fn = call.get("function", {})
         args = fn.get("arguments") or "{}"
@@ -100,7 +101,7 @@ def render_segments(messages: Sequence[Mapping[str, Any]], tools: Sequence[Any] 
     msgs = list(messages)
     if tools:
         first = msgs[0] if msgs and msgs[0].get("role") == "system" else None
-        text = _text_of(first.get("content")) if first else ""
+        text = text_of(first.get("content")) if first else ""
         text += _TOOLS_HEADER + "".join("\n" + json.dumps(t, ensure_ascii=False) for t in tools) + _TOOLS_FOOTER
         segs += [None, "system\n" + text, None, "\n"]
         if first is not None:
@@ -111,7 +112,7 @@ def render_segments(messages: Sequence[Mapping[str, Any]], tools: Sequence[Any] 
         if role == "tool":
             if i == 0 or msgs[i - 1].get("role") != "tool":
                 segs += [None, "user"]
-            segs.append(f"\n<tool_response>\n{_text_of(msg.get('content'))}\n</tool_response>")
+            segs.append(f"\n<tool_response>\n{text_of(msg.get('content'))}\n</tool_response>")
             if i == n - 1 or msgs[i + 1].get("role") != "tool":
                 segs += [None, "\n"]
             continue
@@ -122,7 +123,7 @@ def render_segments(messages: Sequence[Mapping[str, Any]], tools: Sequence[Any] 
                 return segs
             segs += [None, "assistant" + ("\n" + body if body else ""), None, "\n"]
             continue
-        segs += [None, f"{role}\n{_text_of(msg.get('content'))}", None, "\n"]
+        segs += [None, f"{role}\n{text_of(msg.get('content'))}", None, "\n"]
     segs += [None, "assistant\n"]
     return segs
 
@@ -134,4 +135,4 @@ def count_messages(
     return sum(1 if seg is None else count_text(seg, vocab) for seg in render_segments(messages, tools))
 
 
-__all__ = ["encoding", "count_text", "count_messages", "render_segments"]
+__all__ = ["encoding", "count_text", "count_messages", "render_segments", "text_of"]

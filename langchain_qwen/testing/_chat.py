@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._profiles import QwenProfile, resolve_profile
-from .._tokens import count_messages, encoding
+from .._tokens import count_messages, encoding, text_of
 
 ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
 BEIJING = "cn-beijing"
@@ -171,20 +171,6 @@ def _is_int(value: Any) -> bool:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _text_of(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if not isinstance(content, list):
-        return ""
-    parts = []
-    for part in content:
-        if isinstance(part, str):
-            parts.append(part)
-        elif isinstance(part, Mapping) and part.get("type") == "text":
-            parts.append(str(part.get("text", "")))
-    return "".join(parts)
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -355,7 +341,7 @@ def _check_response_format(
         if profile.known and not profile.json_object:
             # [invented] wording: the protocol lists supporting models but no refusal message.
             raise ChatError(f"The model {model} does not support response_format of type 'json_object'.")
-        words = (_text_of(m.get("content")) for m in body["messages"] if m.get("role") in ("system", "user"))
+        words = (text_of(m.get("content")) for m in body["messages"] if m.get("role") in ("system", "user"))
         if not any("json" in w.lower() for w in words):
             raise ChatError(MSG_JSON_WORD)
     elif not profile.json_schema or region != BEIJING:
@@ -459,7 +445,7 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
         prompt_tokens=prompt_tokens,
     )
     enc = encoding(profile.tokenizer)
-    q = next(_text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user")
+    q = next(text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user")
     reasoning_tokens: list[int] = []
     if thinking:
         reasoning_tokens = enc.encode_ordinary(f"The user asked: {q} I should reply by restating it.")

@@ -222,10 +222,10 @@ def test_partial_response_and_reseller_headers(sync: bool) -> None:
 def test_no_other_provider_credentials_or_headers_leak(
     emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-secret")
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-fake-openai-secret")
     monkeypatch.setenv("OPENAI_ORG_ID", "org-secret")
     monkeypatch.setenv("OPENAI_PROJECT_ID", "proj-secret")
-    monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "Authorization: Bearer sk-openai-secret\nX-Leak: 1")
+    monkeypatch.setenv("OPENAI_CUSTOM_HEADERS", "Authorization: Bearer sk-fake-openai-secret\nX-Leak: 1")
     with pytest.raises(QwenValidationError, match="No DashScope API key"):
         ChatQwen(model="qwen-plus", base_url=emulator.base_url).invoke("hi")
     assert not emulator.requests
