@@ -188,10 +188,13 @@ def assistant_to_wire(message: AIMessage, profile: QwenProfile, *, keep_reasonin
     return out
 
 
-def message_to_wire(message: BaseMessage, profile: QwenProfile, *, keep_reasoning: bool) -> dict[str, Any]:
+def message_to_wire(
+    message: BaseMessage, profile: QwenProfile, *, keep_reasoning: bool, keep_tool_turn_reasoning: bool = False
+) -> dict[str, Any]:
     """One LangChain message as a DashScope wire message."""
     if isinstance(message, AIMessage):
-        return assistant_to_wire(message, profile, keep_reasoning=keep_reasoning)
+        keep = keep_reasoning or (keep_tool_turn_reasoning and bool(message.tool_calls))
+        return assistant_to_wire(message, profile, keep_reasoning=keep)
     if isinstance(message, ToolMessage):
         content = _tool_content(message.content)
         if message.status == "error" and not content.lower().startswith("error"):
@@ -216,10 +219,22 @@ def message_to_wire(message: BaseMessage, profile: QwenProfile, *, keep_reasonin
 
 
 def messages_to_wire(
-    messages: Sequence[BaseMessage], profile: QwenProfile, *, keep_reasoning: bool = False
+    messages: Sequence[BaseMessage],
+    profile: QwenProfile,
+    *,
+    keep_reasoning: bool = False,
+    keep_tool_turn_reasoning: bool = False,
 ) -> list[dict[str, Any]]:
-    """Convert a conversation; `keep_reasoning` sends prior `reasoning_content` back (preserve-thinking models)."""
-    return [message_to_wire(m, profile, keep_reasoning=keep_reasoning) for m in messages]
+    """Convert a conversation.
+
+    `keep_reasoning` sends every prior `reasoning_content` back (preserve-thinking models);
+    `keep_tool_turn_reasoning` keeps it on assistant turns that carry tool calls (DashScope's
+    function-calling guidance returns the reasoning with the tool results).
+    """
+    return [
+        message_to_wire(m, profile, keep_reasoning=keep_reasoning, keep_tool_turn_reasoning=keep_tool_turn_reasoning)
+        for m in messages
+    ]
 
 
 def encode_bytes_as_data_uri(data: bytes, mime_type: str) -> str:

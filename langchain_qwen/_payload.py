@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -11,6 +13,7 @@ from langchain_core.messages import BaseMessage
 from langchain_qwen._convert import messages_to_wire
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import QwenProfile, resolve_profile
+from langchain_qwen._tools import forced, normalize_tool_choice, wire_tool_choice
 
 ReasoningPolicy = Literal["auto", "always", "never"]
 
@@ -30,6 +33,7 @@ CONTROL_KEYS = frozenset(
         "stream",
         "stream_options",
         "stream_usage",
+        "response_schema_hint",
     }
 )
 """Options that steer the request but are not copied verbatim into the JSON body."""
@@ -51,11 +55,16 @@ class ChatRequest:
     timeout: float | None = None
 
 
-def resolve_thinking(profile: QwenProfile, params: Mapping[str, Any]) -> tuple[dict[str, Any], bool | None, bool]:
+def resolve_thinking(
+    profile: QwenProfile, params: Mapping[str, Any], exclusive: str | None = None
+) -> tuple[dict[str, Any], bool | None, bool]:
     """Body fields for thinking control, the effective thinking state, and whether reasoning is preserved.
 
     Parameters a model would reject are never sent; asking for something the profile says the
     model cannot do raises `QwenValidationError` before any network call (F1.2, F1.4).
+    `exclusive` names a feature DashScope refuses while thinking (forced tool, JSON output, partial
+    mode, F1.6/F1.7): thinking is switched off for this call on hybrid models, and refused on
+    always-thinking ones.
     """
     enable = params.get("enable_thinking")
     budget = params.get("thinking_budget")
@@ -97,6 +106,18 @@ def resolve_thinking(profile: QwenProfile, params: Mapping[str, Any]) -> tuple[d
         on = True
     else:
         on = enable if enable is not None else bool(profile.thinking_default)
+    if exclusive and on:
+        if profile.thinking == "always":
+            raise QwenValidationError(
+                f"Model {model} always thinks, and DashScope does not allow {exclusive} while thinking. Use a "
+                f"hybrid model (e.g. qwen-plus), where thinking is switched off for such calls."
+            )
+        if enable is True:
+            warnings.warn(
+                f"DashScope does not allow {exclusive} while thinking; thinking is off for this call to {model}.",
+                stacklevel=4,
+            )
+        return {"enable_thinking": False}, False, False
     if effort is not None:
         if not profile.reasoning_effort:
             raise QwenValidationError(f"Model {model} does not accept reasoning_effort; use thinking_budget instead.")
@@ -160,6 +181,84 @@ def _check_local(profile: QwenProfile, body: Mapping[str, Any]) -> None:
         raise QwenValidationError(f"Model {profile.model} does not support tool calling.")
 
 
+_JSON_INSTRUCTION = "Respond with a JSON object."
+_SCHEMA_INSTRUCTION = "Respond with a JSON object that conforms to this JSON schema:\n"
+
+
+def _exclusive_reason(params: Mapping[str, Any], messages: Sequence[BaseMessage]) -> str | None:
+    if params.get("tools") and forced(normalize_tool_choice(params.get("tool_choice"), params["tools"])):
+        return "forcing a tool call (tool_choice)"
+    fmt = params.get("response_format")
+    if isinstance(fmt, Mapping) and fmt.get("type") in ("json_object", "json_schema"):
+        return f"JSON output (response_format {fmt['type']})"
+    if messages and messages[-1].type == "ai" and messages[-1].additional_kwargs.get("partial"):
+        return "partial mode (prefix continuation)"
+    return None
+
+
+def _apply_tools(profile: QwenProfile, body: dict[str, Any]) -> None:
+    tools = body.get("tools")
+    if not tools:
+        for key in ("tools", "tool_choice", "parallel_tool_calls"):
+            body.pop(key, None)
+        return
+    choice = wire_tool_choice(profile, normalize_tool_choice(body.get("tool_choice"), tools), tools)
+    if choice is None:
+        body.pop("tool_choice", None)
+    else:
+        body["tool_choice"] = choice
+    # DashScope's default is false (at most one call per turn); we keep that default but send it explicitly.
+    body.setdefault("parallel_tool_calls", False)
+
+
+def _apply_json(profile: QwenProfile, body: dict[str, Any], schema_hint: Any) -> None:
+    fmt = body.get("response_format")
+    if not isinstance(fmt, Mapping):
+        return
+    kind = fmt.get("type")
+    if kind == "json_schema" and profile.known and not profile.json_schema:
+        raise QwenValidationError(
+            f"Model {profile.model} has no json_schema response format (Beijing qwen-plus models have it); use "
+            f"with_structured_output(method='function_calling') or method='json_mode'."
+        )
+    if kind == "json_object" and profile.known and not profile.json_object:
+        raise QwenValidationError(f"Model {profile.model} has no JSON mode (response_format json_object).")
+    if kind not in ("json_object", "json_schema"):
+        return
+    if body.get("max_tokens") or body.get("max_completion_tokens"):
+        warnings.warn(
+            "max_tokens with JSON output can cut the JSON short and make it invalid (DashScope advises against it).",
+            stacklevel=4,
+        )
+    messages = body["messages"]
+    instruction = None
+    if schema_hint is not None:
+        instruction = _SCHEMA_INSTRUCTION + json.dumps(schema_hint, ensure_ascii=False)
+    elif kind == "json_object" and not any(
+        m.get("role") in ("system", "user") and "json" in json.dumps(m.get("content"), ensure_ascii=False).lower()
+        for m in messages
+    ):
+        # DashScope rejects json_object unless a system or user message contains the word "json".
+        instruction = _JSON_INSTRUCTION
+    if instruction:
+        lead = 0
+        while lead < len(messages) and messages[lead].get("role") == "system":
+            lead += 1
+        messages.insert(lead, {"role": "system", "content": instruction})
+
+
+def _apply_partial(profile: QwenProfile, body: dict[str, Any]) -> None:
+    messages = body["messages"]
+    for msg in messages[:-1]:
+        msg.pop("partial", None)  # only the final assistant message can be a prefix (F5.1)
+    last = messages[-1] if messages else {}
+    if last.get("partial"):
+        if last.get("role") != "assistant":
+            last.pop("partial")
+        elif profile.known and not profile.partial_mode:
+            raise QwenValidationError(f"Model {profile.model} has no partial mode (prefix continuation).")
+
+
 def build_chat_request(
     messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool
 ) -> ChatRequest:
@@ -168,17 +267,20 @@ def build_chat_request(
     if not model:
         raise QwenValidationError("No model given: pass model='qwen-plus' (or another DashScope model id).")
     profile = resolve_profile(model, params.get("qwen_profile"))
-    thinking_body, thinking, preserved = resolve_thinking(profile, params)
-    keep = _keep_reasoning(params.get("reasoning_in_history") or "auto", preserved)
-    body: dict[str, Any] = {"model": model, "messages": messages_to_wire(messages, profile, keep_reasoning=keep)}
+    exclusive = _exclusive_reason(params, messages)
+    thinking_body, thinking, preserved = resolve_thinking(profile, params, exclusive)
+    policy = params.get("reasoning_in_history") or "auto"
+    wire = messages_to_wire(
+        messages, profile, keep_reasoning=_keep_reasoning(policy, preserved), keep_tool_turn_reasoning=policy != "never"
+    )
+    body: dict[str, Any] = {"model": model, "messages": wire}
     for key, value in params.items():
         if value is not None and key not in CONTROL_KEYS:
             body[key] = value
     body.update(thinking_body)
-    if not body.get("tools"):
-        body.pop("tools", None)
-        body.pop("tool_choice", None)
-        body.pop("parallel_tool_calls", None)
+    _apply_tools(profile, body)
+    _apply_json(profile, body, params.get("response_schema_hint"))
+    _apply_partial(profile, body)
     if body.get("stop") in ([], ""):
         body.pop("stop")
     body.update(params.get("model_kwargs") or {})

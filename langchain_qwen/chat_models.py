@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
-from typing import Any
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from typing import Any, Literal
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams
-from langchain_core.messages import BaseMessage
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.utils import _build_model_kwargs
-from pydantic import AliasChoices, ConfigDict, Field, SecretStr, model_validator
+from langchain_core.runnables import Runnable
+from langchain_core.tools import BaseTool
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, normalize_region, post, region_base_url
 from langchain_qwen._errors import QwenValidationError
@@ -340,6 +342,58 @@ class ChatQwen(BaseChatModel):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
             yield chunk
+
+    # --- tools and structured output ----------------------------------------------------------
+
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools (LangChain tools, pydantic models, functions, TypedDicts or OpenAI dicts).
+
+        Args:
+            tools: The tools the model may call.
+            tool_choice: "auto", "none", a tool name, a `{"type": "function", ...}` dict, or LangChain's
+                "any" / "required" / True. DashScope has no "required": one bound tool is forced by name,
+                several raise `QwenValidationError`. Forcing switches thinking off for that call on hybrid
+                models and is refused on always-thinking ones (see `langchain_qwen._tools`).
+            strict: Passed through in each function definition.
+            parallel_tool_calls: Passed through; when not given, DashScope's default `false` (one call per
+                turn) is sent explicitly.
+            **kwargs: Other request options bound with the tools.
+        """
+        from langchain_qwen._tools import convert_tools, normalize_tool_choice
+
+        formatted = convert_tools(tools, strict=strict)
+        choice = normalize_tool_choice(tool_choice, formatted)
+        if choice is not None:
+            kwargs["tool_choice"] = choice
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_mode", "json_schema"] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict | BaseModel]:
+        """Structured output by forced function calling (default), JSON mode, or native json_schema.
+
+        See `langchain_qwen._structured` for how each method maps to DashScope and its thinking rules;
+        `json_schema` falls back to function calling on models without native support.
+        """
+        from langchain_qwen._structured import structured_runnable
+
+        return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs)
 
     # --- token counting -------------------------------------------------------------------------
 

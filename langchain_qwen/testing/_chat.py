@@ -2,10 +2,22 @@
 
 How answers are made (general rules only; no prompt is ever special-cased):
 
-* ``q`` is the text of the last user message (string content, or the joined text parts of list content).
-* The answer is ``"Emulated reply: " + q``; in JSON mode (``response_format`` ``json_object`` /
-  ``json_schema``) it is the JSON object string ``{"reply": q}``. Choice ``i > 0`` of an ``n > 1``
-  request appends `` (choice i)`` to ``q``.
+* ``q`` is the text of the last user message (string content, or the joined text parts of list content;
+  empty when a partial-mode request has no user message).
+* The answer is ``"Emulated reply: " + q``; after tool results it also quotes them; in JSON mode
+  (``response_format`` ``json_object`` / ``json_schema``) it is a JSON object built from the schema
+  given (or ``{"reply": q}``); in partial mode only the continuation ``" …continued: " + q``. Tool calls
+  are decided and their arguments built from ``q`` as described in ``_tools``. Choice ``i > 0`` of an
+  ``n > 1`` request appends `` (choice i)`` to ``q``.
+* Tool calls (F3.2/F3.3): ``content: ""``, ``finish_reason: "tool_calls"``; streamed as one delta with
+  ``id``/``type``/``function.name`` and the first arguments fragment, then continuation deltas with
+  ``id: ""`` and ``name: null`` (arguments cut in up to 3 fragments); the chunk carrying the last fragment
+  of the last call also carries ``finish_reason`` (no separate finish chunk). Their completion tokens are
+  the tokens of each name plus its arguments JSON; ``stop`` and ``max_tokens`` do not cut them, and the
+  non-stream ``partial_response`` fault keeps them whole (only ``finish_reason`` becomes null).
+* Partial mode (F5): a final ``{"role": "assistant", "partial": true}`` message needs a model with
+  ``profile.partial_mode`` and thinking off (400 otherwise, ``[invented]`` wording); such a request needs
+  no user message. ``partial`` on an earlier message is ignored.
 * When thinking is on, the reasoning is ``"The user asked: " + q + " I should reply by restating it."``,
   cut to ``thinking_budget`` tokens when one is given.
 * Texts are split into tokens with the model's Qwen vocabulary (``profile.tokenizer``). A stream sends one
@@ -32,6 +44,7 @@ from typing import Any
 
 from .._profiles import QwenProfile, resolve_profile
 from .._tokens import count_messages, encoding, text_of
+from ._tools import ToolCall, answer_text, decide_tool_calls, forced_tool_name, fragments, is_prefix_request
 
 ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
 BEIJING = "cn-beijing"
@@ -74,6 +87,10 @@ MSG_STOP = (
 )
 MSG_EFFORT_AND_BUDGET = "reasoning_effort and thinking_budget cannot be set at the same time."
 """[invented] The protocol says the two are mutually exclusive on qwen3.8 but gives no wording."""
+MSG_N_TOOLS = "Range of n should be [1, 1] when tools are present"
+"""[invented] The protocol says n must be 1 with tools (F3.1) but gives no wording."""
+MSG_PARTIAL_THINKING = "Partial mode is not supported in thinking mode."
+"""[invented] F5.3: thinking mode never supports partial mode; the refusal was not captured."""
 
 
 class ChatError(Exception):
@@ -106,6 +123,7 @@ class ChoicePlan:
     finish_reason: str | None
     reasoning_tokens: int
     answer_tokens: int
+    tool_calls: list[ToolCall] = field(default_factory=list)
 
     @property
     def reasoning(self) -> str:
@@ -204,7 +222,7 @@ def _check_messages(messages: Any, profile: QwenProfile) -> None:
             raise ChatError(MSG_CONTENT_REQUIRED)
         if isinstance(content, list) and not array_ok:
             raise ChatError(MSG_CONTENT_STRING)
-    if not has_user:
+    if not has_user and not is_prefix_request(messages):
         raise ChatError(MSG_NO_USER)
 
 
@@ -319,6 +337,10 @@ def _check_tools(body: Mapping[str, Any], profile: QwenProfile, thinking: bool) 
             raise ChatError(MSG_TOOL_CHOICE_THINKING)
         raise ChatError(MSG_TOOL_CHOICE)
     if isinstance(choice, Mapping) and "function" in allowed:
+        try:
+            forced_tool_name(choice, tools if isinstance(tools, list) else None)
+        except ValueError as err:
+            raise ChatError(str(err)) from None
         return
     raise ChatError(MSG_TOOL_CHOICE_THINKING if thinking else MSG_TOOL_CHOICE)
 
@@ -411,7 +433,7 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
         raise ChatError(
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
         )
-    messages = body.get("messages")
+    messages: Any = body.get("messages")
     _check_messages(messages, profile)
     stream = bool(body.get("stream"))
     thinking, budget = _resolve_thinking(body, profile, model)
@@ -426,6 +448,15 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
     if body.get("enable_search") and profile.known and not profile.web_search:
         raise ChatError(MSG_SEARCH)
     tools = body.get("tools") or None
+    if tools and (body.get("n") or 1) > 1:
+        raise ChatError(MSG_N_TOOLS)
+    prefix = is_prefix_request(messages)
+    if prefix:
+        if not profile.partial_mode:
+            # [invented] wording: F5.3 lists the supporting models but no refusal was captured.
+            raise ChatError(f"Partial mode is not supported by model {model}.")
+        if thinking:
+            raise ChatError(MSG_PARTIAL_THINKING)
     prompt_tokens = count_messages(messages, tools, profile.tokenizer)
     input_limit = profile.max_input_tokens or profile.context_window
     if input_limit and prompt_tokens > input_limit:
@@ -445,7 +476,7 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
         prompt_tokens=prompt_tokens,
     )
     enc = encoding(profile.tokenizer)
-    q = next(text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user")
+    q = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     reasoning_tokens: list[int] = []
     if thinking:
         reasoning_tokens = enc.encode_ordinary(f"The user asked: {q} I should reply by restating it.")
@@ -453,9 +484,27 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
             reasoning_tokens = reasoning_tokens[:budget]
     max_tokens = body.get("max_tokens")
     max_completion = body.get("max_completion_tokens")
+    calls = [] if prefix else decide_tool_calls(body, messages, q)
+    if calls:
+        r_tokens = reasoning_tokens
+        if max_completion is not None and len(r_tokens) > max_completion:
+            r_tokens = r_tokens[:max_completion]
+        count = sum(len(enc.encode_ordinary(c.name)) + len(enc.encode_ordinary(c.arguments)) for c in calls)
+        plan.choices.append(
+            ChoicePlan(
+                index=0,
+                reasoning_pieces=_pieces(enc, r_tokens),
+                answer_pieces=[],
+                finish_reason=None if partial and not stream else "tool_calls",
+                reasoning_tokens=len(r_tokens),
+                answer_tokens=count,
+                tool_calls=calls,
+            )
+        )
+        return plan
     for i in range(body.get("n") or 1):
         reply = q + (f" (choice {i})" if i else "")
-        answer = json.dumps({"reply": reply}, ensure_ascii=False) if json_mode else "Emulated reply: " + reply
+        answer = answer_text(body, messages, reply, json_mode=json_mode, prefix=prefix)
         answer_tokens = _cut_at_token_stop(enc.encode_ordinary(_cut_at_stop(answer, stop_strings)), stop_ids)
         r_tokens = reasoning_tokens
         finish: str | None = "stop"
@@ -495,7 +544,11 @@ def render_completion(plan: ChatPlan) -> dict[str, Any]:
         message["refusal"] = None
         if plan.profile.translation:
             message["annotations"] = None
-        message.update(audio=None, function_call=None, tool_calls=None)
+        calls = [
+            {"id": c.id, "type": "function", "index": k, "function": {"name": c.name, "arguments": c.arguments}}
+            for k, c in enumerate(choice.tool_calls)
+        ]
+        message.update(audio=None, function_call=None, tool_calls=calls or None)
         choices.append(
             {"index": choice.index, "finish_reason": choice.finish_reason, "logprobs": None, "message": message}
         )
@@ -518,19 +571,40 @@ _THINK_REASONING = ('{"content":null,"reasoning_content":', "}")
 _THINK_ANSWER = ('{"content":', ',"reasoning_content":null}')
 
 
+_PLAIN_CALL = '{"content":"","function_call":null,"refusal":null,"role":null,"tool_calls":'
+_THINK_CALL = '{"content":null,"reasoning_content":null,"tool_calls":'
+
+
+def _tool_call_deltas(head: str, choice: ChoicePlan) -> list[tuple[str, str | None]]:
+    """Tool-call deltas (F3.3): id/name first, then `id: ""` / `name: null` continuations."""
+    out: list[tuple[str, str | None]] = []
+    for k, call in enumerate(choice.tool_calls):
+        for j, piece in enumerate(fragments(call.arguments)):
+            name, call_id = (call.name, call.id) if j == 0 else (None, "")
+            delta = {"index": k, "id": call_id, "type": "function", "function": {"name": name, "arguments": piece}}
+            out.append((head + _dumps([delta]) + "}", None))
+    out[-1] = (out[-1][0], choice.finish_reason)  # the last fragment carries finish_reason (F3.3 quirk)
+    return out
+
+
 def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[tuple[str, str | None]]:
     """(delta JSON, finish_reason) for every chunk of one choice, first chunk to finish chunk(s)."""
     dumps = _dumps
     profile = plan.profile
+    out: list[tuple[str, str | None]]
     if plan.thinking:
         out = [(_THINK_FIRST, None)]
         head, tail = _THINK_REASONING
         out += [(head + dumps(p) + tail, None) for p in choice.reasoning_pieces]
+        if choice.tool_calls:
+            return out + _tool_call_deltas(_THINK_CALL, choice)
         head, tail = _THINK_ANSWER
         out += [(head + dumps(p) + tail, None) for p in choice.answer_pieces]
         out.append(('{"content":"","reasoning_content":null}', choice.finish_reason))
         return out
     out = [(_PLAIN_FIRST, None)]
+    if choice.tool_calls:
+        return out + _tool_call_deltas(_PLAIN_CALL, choice)
     head, tail = _PLAIN_PIECE
     if profile.cumulative_stream:
         text = ""

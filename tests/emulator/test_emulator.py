@@ -15,45 +15,9 @@ import pytest
 
 from langchain_qwen._tokens import count_text
 from langchain_qwen.testing import DashScopeEmulator, Fault, RecordedRequest, shared_emulator
+from tests.emulator._wire import post, sse
 
 HELLO = [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "你好"}]
-
-
-@pytest.fixture(scope="module")
-def emu() -> Iterator[DashScopeEmulator]:
-    with DashScopeEmulator(api_key="sk-emulator") as server:
-        yield server
-
-
-@pytest.fixture(autouse=True)
-def _clean(emu: DashScopeEmulator) -> None:
-    emu.clear()
-
-
-@pytest.fixture(scope="module")
-def http(emu: DashScopeEmulator) -> Iterator[httpx2.Client]:
-    with httpx2.Client(base_url=emu.base_url, headers={"Authorization": f"Bearer {emu.api_key}"}) as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def oai(emu: DashScopeEmulator) -> openai.OpenAI:
-    return openai.OpenAI(base_url=emu.base_url, api_key=emu.api_key, max_retries=0)
-
-
-def post(http: httpx2.Client, **body: Any) -> httpx2.Response:
-    return http.post("/chat/completions", json=body)
-
-
-def sse(text: str) -> list[Any]:
-    """Data payloads of an SSE body: parsed JSON, or the literal "[DONE]"."""
-    assert text.endswith("\n\n")
-    out: list[Any] = []
-    for event in text.split("\n\n")[:-1]:
-        assert event.startswith("data: "), event
-        payload = event[len("data: ") :]
-        out.append(payload if payload == "[DONE]" else json.loads(payload))
-    return out
 
 
 def assert_error(resp: httpx2.Response, status: int, message: str, code: str | None = "invalid_parameter_error",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
@@ -21,6 +22,10 @@ class TestChatQwenEmulator(ChatModelIntegrationTests):
         return {"model": "qwen-plus", "base_url": emu.base_url, "api_key": emu.api_key, "temperature": 0}
 
     @property
+    def supports_json_mode(self) -> bool:
+        return True
+
+    @property
     def model_override_value(self) -> str | None:
         return "qwen-turbo"
 
@@ -36,3 +41,14 @@ class TestChatQwenEmulator(ChatModelIntegrationTests):
         for chunk in llm.stream("What is 3^3?"):
             full = chunk if full is None else full + chunk
         return full  # type: ignore[return-value]
+
+    @pytest.mark.xfail(
+        reason=(
+            "DashScope has no tool_choice 'required' (400: 'tool_choice is one of the strings that should be "
+            "[\"none\", \"auto\"]'); with two tools bound, tool_choice='any' cannot be forced, so ChatQwen "
+            "raises QwenValidationError instead of silently degrading to 'auto'."
+        ),
+        strict=True,
+    )
+    def test_tool_choice(self, model: BaseChatModel) -> None:
+        super().test_tool_choice(model)
