@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx2
 import openai
@@ -39,6 +39,7 @@ REGION_ALIASES: dict[str, str] = {
     "japan": "ap-northeast-1",
 }
 DEFAULT_REGION = "cn-beijing"
+T = TypeVar("T")
 
 
 def normalize_region(region: str | None) -> str:
@@ -82,6 +83,38 @@ class ClientConfig:
     @property
     def context(self) -> ErrorContext:
         return ErrorContext(base_url=self.base_url, region=self.region)
+
+
+def make_config(
+    *,
+    api_key: Any,
+    base_url: str | None,
+    region: str | None,
+    workspace_id: str | None = None,
+    timeout: float | None = None,
+    max_retries: int = 2,
+    default_headers: Mapping[str, str] | None = None,
+    http_client: Any = None,
+    http_async_client: Any = None,
+) -> ClientConfig:
+    """A `ClientConfig` from user settings: key required (DashScope's only), base URL else region host."""
+    secret = api_key.get_secret_value() if hasattr(api_key, "get_secret_value") else api_key
+    if not secret:
+        raise QwenValidationError(
+            "No DashScope API key: set DASHSCOPE_API_KEY or pass api_key=. (Keys of other providers, "
+            "such as OPENAI_API_KEY, are never used.)"
+        )
+    reg = normalize_region(region) if region or not base_url else None
+    return ClientConfig(
+        base_url=base_url or region_base_url(reg, workspace_id),
+        api_key=secret,
+        timeout=timeout,
+        default_headers=tuple(sorted((default_headers or {}).items())),
+        region=reg,
+        max_retries=max_retries,
+        http_client=http_client,
+        http_async_client=http_async_client,
+    )
 
 
 _CACHE: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
@@ -164,6 +197,39 @@ def _options(headers: Mapping[str, str] | None, timeout: float | None) -> dict[s
     return opts
 
 
+def call(cfg: ClientConfig, fn: Callable[[Any], T]) -> T:
+    """Run `fn(client)`; retry retryable errors raised before the first response byte, with backoff.
+
+    Every error leaves as this package's typed error, raised from the SDK error.
+    """
+    client = get_client(cfg)
+    for attempt in range(cfg.max_retries + 1):
+        try:
+            return fn(client)
+        except openai.APIError as err:
+            mapped = map_api_error(err, cfg.context)
+            delay = retry_delay(mapped, attempt) if attempt < cfg.max_retries else None
+            if delay is None:
+                raise mapped from err
+        time.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def acall(cfg: ClientConfig, fn: Callable[[Any], Awaitable[T]]) -> T:
+    """Async twin of `call`."""
+    client = get_client(cfg, is_async=True)
+    for attempt in range(cfg.max_retries + 1):
+        try:
+            return await fn(client)
+        except openai.APIError as err:
+            mapped = map_api_error(err, cfg.context)
+            delay = retry_delay(mapped, attempt) if attempt < cfg.max_retries else None
+            if delay is None:
+                raise mapped from err
+        await asyncio.sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def post(
     cfg: ClientConfig,
     path: str,
@@ -173,23 +239,9 @@ def post(
     headers: Mapping[str, str] | None = None,
     timeout: float | None = None,
 ) -> httpx2.Response:
-    """POST `body` to `path`; returns the raw response (body unread when streaming).
-
-    Retries retryable errors raised before the first response byte with backoff; every error
-    leaves as this package's typed error, raised from the SDK error.
-    """
-    client = get_client(cfg)
+    """POST `body` to `path`; returns the raw response (body unread when streaming)."""
     opts = _options(headers, timeout)
-    for attempt in range(cfg.max_retries + 1):
-        try:
-            return client.post(path, cast_to=httpx2.Response, body=body, stream=stream, options=opts)
-        except openai.APIError as err:
-            mapped = map_api_error(err, cfg.context)
-            delay = retry_delay(mapped, attempt) if attempt < cfg.max_retries else None
-            if delay is None:
-                raise mapped from err
-        time.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return call(cfg, lambda c: c.post(path, cast_to=httpx2.Response, body=body, stream=stream, options=opts))
 
 
 async def apost(
@@ -202,18 +254,8 @@ async def apost(
     timeout: float | None = None,
 ) -> httpx2.Response:
     """Async twin of `post`."""
-    client = get_client(cfg, is_async=True)
     opts = _options(headers, timeout)
-    for attempt in range(cfg.max_retries + 1):
-        try:
-            return await client.post(path, cast_to=httpx2.Response, body=body, stream=stream, options=opts)
-        except openai.APIError as err:
-            mapped = map_api_error(err, cfg.context)
-            delay = retry_delay(mapped, attempt) if attempt < cfg.max_retries else None
-            if delay is None:
-                raise mapped from err
-        await asyncio.sleep(delay)
-    raise AssertionError("unreachable")  # pragma: no cover
+    return await acall(cfg, lambda c: c.post(path, cast_to=httpx2.Response, body=body, stream=stream, options=opts))
 
 
 __all__ = [
@@ -222,8 +264,11 @@ __all__ = [
     "normalize_region",
     "region_base_url",
     "ClientConfig",
+    "make_config",
     "get_client",
     "HttpMeta",
+    "call",
+    "acall",
     "post",
     "apost",
 ]

@@ -34,6 +34,7 @@ CONTROL_KEYS = frozenset(
         "stream_options",
         "stream_usage",
         "response_schema_hint",
+        "translation_options",
     }
 )
 """Options that steer the request but are not copied verbatim into the JSON body."""
@@ -259,6 +260,37 @@ def _apply_partial(profile: QwenProfile, body: dict[str, Any]) -> None:
             raise QwenValidationError(f"Model {profile.model} has no partial mode (prefix continuation).")
 
 
+_MT_SHAPE = (
+    "Qwen-MT takes exactly one user message (the text to translate): no system message, no history "
+    "(\"Role must be in [user, assistant]\"). Put terminology, translation memory and domain hints in "
+    "translation_options instead."
+)
+MAX_FILE_IDS = 100
+
+
+def _apply_translation(profile: QwenProfile, body: dict[str, Any], options: Any) -> None:
+    if options is not None:
+        if profile.known and not profile.translation:
+            raise QwenValidationError(f"translation_options is for Qwen-MT models (qwen-mt-*), not {profile.model}.")
+        from langchain_qwen.translation import translation_wire
+
+        body["translation_options"] = translation_wire(options)
+    if profile.translation:
+        roles = [m.get("role") for m in body["messages"]]
+        if roles != ["user"]:
+            raise QwenValidationError(f"{_MT_SHAPE} Got roles {roles}.")
+
+
+def _check_file_ids(profile: QwenProfile, body: Mapping[str, Any]) -> None:
+    if not profile.file_context:
+        return
+    count = sum(
+        str(m.get("content")).count("fileid://") for m in body["messages"] if m.get("role") == "system"
+    )
+    if count > MAX_FILE_IDS:
+        raise QwenValidationError(f"DashScope accepts at most {MAX_FILE_IDS} fileid:// documents per request; got {count}.")
+
+
 def build_chat_request(
     messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool
 ) -> ChatRequest:
@@ -281,6 +313,8 @@ def build_chat_request(
     _apply_tools(profile, body)
     _apply_json(profile, body, params.get("response_schema_hint"))
     _apply_partial(profile, body)
+    _apply_translation(profile, body, params.get("translation_options"))
+    _check_file_ids(profile, body)
     if body.get("stop") in ([], ""):
         body.pop("stop")
     body.update(params.get("model_kwargs") or {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
 
@@ -16,8 +17,7 @@ from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from langchain_qwen._client import ClientConfig, HttpMeta, apost, normalize_region, post, region_base_url
-from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._client import ClientConfig, HttpMeta, apost, make_config, post
 from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
 from langchain_qwen._profiles import QwenProfile, resolve_profile
@@ -48,6 +48,7 @@ _REQUEST_FIELDS = (
     "reasoning_effort",
     "reasoning_in_history",
     "qwen_profile",
+    "translation_options",
     "extra_body",
 )
 
@@ -162,6 +163,9 @@ class ChatQwen(BaseChatModel):
     reasoning_in_history: ReasoningPolicy = "auto"
     """Send prior reasoning back: "auto" only where the server consumes it (preserve_thinking), or always/never."""
 
+    translation_options: Any | None = None
+    """Qwen-MT options (`TranslationOptions` or a dict with source_lang, target_lang, terms, tm_list, domains)."""
+
     qwen_profile: dict[str, Any] | None = None
     """Overrides for this model's capability profile (see `QwenProfile`), e.g. `{"stream_only": True}`."""
     extra_body: dict[str, Any] | None = None
@@ -243,20 +247,14 @@ class ChatQwen(BaseChatModel):
         return params
 
     def _client_config(self) -> ClientConfig:
-        if self.api_key is None or not self.api_key.get_secret_value():
-            raise QwenValidationError(
-                "No DashScope API key: set DASHSCOPE_API_KEY or pass api_key=. (Keys of other providers, "
-                "such as OPENAI_API_KEY, are never used.)"
-            )
-        region = normalize_region(self.region) if self.region or not self.base_url else None
-        base_url = self.base_url or region_base_url(region, self.workspace_id)
-        return ClientConfig(
-            base_url=base_url,
-            api_key=self.api_key.get_secret_value(),
+        return make_config(
+            api_key=self.api_key,
+            base_url=self.base_url,
+            region=self.region,
+            workspace_id=self.workspace_id,
             timeout=self.timeout,
-            default_headers=tuple(sorted((self.default_headers or {}).items())),
-            region=region,
             max_retries=self.max_retries,
+            default_headers=self.default_headers,
             http_client=self.http_client,
             http_async_client=self.http_async_client,
         )
@@ -273,7 +271,16 @@ class ChatQwen(BaseChatModel):
                 params[key] = {**params[key], **(value or {})}
             else:
                 params[key] = value
-        return build_chat_request(messages, params, want_stream=stream), self._client_config()
+        request, cfg = build_chat_request(messages, params, want_stream=stream), self._client_config()
+        regions = request.profile.regions
+        if cfg.region and regions and cfg.region not in regions:
+            warnings.warn(
+                f"{request.profile.model} is served only in {sorted(regions)}, but this ChatQwen is configured "
+                f"for {cfg.region}; DashScope will answer 'model not found'. Use region='cn-beijing' (with a "
+                f"Beijing API key) for this model.",
+                stacklevel=5,
+            )
+        return request, cfg
 
     # --- generation ---------------------------------------------------------------------------
 
