@@ -53,6 +53,13 @@ _EXPORTS: dict[str, str] = {
             "QwenStreamInterruptedError",
             "QwenTimeoutError",
             "QwenValidationError",
+            "QwenFileError",
+            "QwenFileTooLargeError",
+            "QwenUnsupportedFileError",
+            "QwenFileParseError",
+            "QwenFileNotReadyError",
+            "QwenStorageLimitError",
+            "QwenInvalidFileError",
         )
     },
 }

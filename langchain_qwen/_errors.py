@@ -7,6 +7,7 @@ Error tree (each class is also the matching `openai` SDK error, so code catching
     ├── QwenPermissionDeniedError    403                              openai.PermissionDeniedError + ModelPermissionDeniedError
     ├── QwenBadRequestError          400                              openai.BadRequestError + ModelInvalidRequestError
     │   ├── QwenContentInspectionError   data_inspection_failed (never retried, also mid-stream)
+    │   ├── QwenFileError                documents: too large, unsupported, parse failed, not ready, storage full
     │   └── QwenContextOverflowError     input longer than the model accepts (+ ContextOverflowError)
     ├── QwenNotFoundError            404                              openai.NotFoundError + ModelNotFoundError
     ├── QwenRateLimitError           429  (throttling and insufficient_quota: retryable; billing codes: not)
@@ -96,6 +97,36 @@ class QwenContextOverflowError(QwenError, openai.BadRequestError, ContextOverflo
     """400: the prompt is longer than the model's input limit."""
 
 
+class QwenFileError(QwenBadRequestError):
+    """A problem with an uploaded document (Files API / `fileid://`), reported by DashScope or caught locally."""
+
+
+class QwenFileTooLargeError(QwenFileError):
+    """Over DashScope's limit: 150 MB per document, 20 MB per image, 500 MB per batch file."""
+
+
+class QwenUnsupportedFileError(QwenFileError):
+    """A format DashScope cannot parse, or an empty file."""
+
+
+class QwenFileParseError(QwenFileError):
+    """DashScope failed to parse the document (status `error`)."""
+
+
+class QwenFileNotReadyError(QwenFileError):
+    """The document is still being parsed ("File parsing in progress"); retried with backoff."""
+
+    is_retryable = True
+
+
+class QwenStorageLimitError(QwenFileError):
+    """The account's file storage is full (10,000 files / 100 GB): delete files to free space."""
+
+
+class QwenInvalidFileError(QwenFileError):
+    """An unknown, deleted or foreign file id, or too many ids in one request."""
+
+
 class QwenNotFoundError(QwenError, openai.NotFoundError, ModelNotFoundError):
     """404: unknown model, model not served in this region, or wrong path."""
 
@@ -183,9 +214,29 @@ def _dashscope_code(body: object) -> str | None:
     return code or typ
 
 
+_FILE_MESSAGES: tuple[tuple[str, type[QwenFileError]], ...] = (
+    ("Payload Too Large", QwenFileTooLargeError),
+    ("format is not supported", QwenUnsupportedFileError),
+    ("content blank", QwenUnsupportedFileError),
+    ("File parsing in progress", QwenFileNotReadyError),
+    ("Upload file capacity exceed limit", QwenStorageLimitError),
+    ("Upload file number exceed limit", QwenStorageLimitError),
+    ("Invalid file [id:", QwenInvalidFileError),
+    ("cannot be found", QwenInvalidFileError),
+    ("Too many files provided", QwenInvalidFileError),
+    ("exceeds page limits", QwenFileTooLargeError),
+)
+
+
 def _status_class(status: int, code: str | None, message: str) -> type[openai.APIStatusError]:
     if code in _MODERATION_CODES or "DataInspectionFailed" in message:
         return QwenContentInspectionError
+    if status == 400:
+        if code == "BadRequest.TooLarge":
+            return QwenFileTooLargeError
+        for marker, cls in _FILE_MESSAGES:
+            if marker in message:
+                return cls
     if status == 400 and any(m in message for m in _OVERFLOW_MARKERS):
         return QwenContextOverflowError
     if status in _STATUS_CLASSES:
@@ -265,6 +316,16 @@ def map_api_error(err: Exception, ctx: ErrorContext) -> Exception:
     return err
 
 
+def local_error(cls: type[openai.APIStatusError], message: str, url: str, code: str = "local_validation") -> Any:
+    """One of the HTTP-status error classes for a rejection known before sending (no request was made)."""
+    import httpx2
+
+    request = httpx2.Request("POST", url)
+    body = {"message": message, "type": "invalid_request_error", "param": None, "code": code}
+    exc = cls(message, response=httpx2.Response(400, request=request, json={"error": body}), body=body)
+    return _finish(exc, code)
+
+
 def interrupted(request: Any, partial: Any, detail: str) -> QwenStreamInterruptedError:
     """The error for a stream that ended (or broke) before `[DONE]`."""
     exc = QwenStreamInterruptedError(
@@ -318,6 +379,14 @@ __all__ = [
     "QwenStreamInterruptedError",
     "QwenTimeoutError",
     "QwenValidationError",
+    "QwenFileError",
+    "QwenFileTooLargeError",
+    "QwenUnsupportedFileError",
+    "QwenFileParseError",
+    "QwenFileNotReadyError",
+    "QwenStorageLimitError",
+    "QwenInvalidFileError",
+    "local_error",
     "ErrorContext",
     "map_api_error",
     "status_error",

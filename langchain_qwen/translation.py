@@ -25,7 +25,7 @@ from typing import Any
 
 from langchain_core.messages import HumanMessage
 from langchain_core.runnables import RunnableConfig, RunnableSerializable
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from langchain_qwen._errors import QwenValidationError
 
@@ -143,6 +143,13 @@ class TranslationOptions(BaseModel):
     domains: str | None = None
     """Domain hint in English (e.g. "The sentence is from Ali Cloud IT domain.")."""
 
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            reasons = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
+            raise QwenValidationError(f"Invalid translation_options: {reasons}") from None
+
     @field_validator("source_lang", mode="before")
     @classmethod
     def _source(cls, v: Any) -> str:
@@ -174,12 +181,7 @@ def translation_wire(options: TranslationOptions | Mapping[str, Any]) -> dict[st
     """Validate any accepted form of translation options and return the wire object."""
     if isinstance(options, TranslationOptions):
         return options.to_wire()
-    try:
-        return TranslationOptions(**dict(options)).to_wire()
-    except QwenValidationError:
-        raise
-    except ValueError as exc:
-        raise QwenValidationError(f"Invalid translation_options: {exc}") from exc
+    return TranslationOptions(**dict(options)).to_wire()
 
 
 class QwenTranslator(RunnableSerializable[str, str]):

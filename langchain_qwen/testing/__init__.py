@@ -1,5 +1,12 @@
 """Test helpers: a loopback DashScope compatible-mode emulator used as test oracle and benchmark server."""
 
-from langchain_qwen.testing.emulator import DashScopeEmulator, Fault, RecordedRequest, shared_emulator
+from langchain_qwen.testing.emulator import (
+    DashScopeEmulator,
+    Fault,
+    FileError,
+    RecordedRequest,
+    StoredFile,
+    shared_emulator,
+)
 
-__all__ = ["DashScopeEmulator", "Fault", "RecordedRequest", "shared_emulator"]
+__all__ = ["DashScopeEmulator", "Fault", "FileError", "RecordedRequest", "StoredFile", "shared_emulator"]

@@ -18,6 +18,11 @@ How answers are made (general rules only; no prompt is ever special-cased):
 * Partial mode (F5): a final ``{"role": "assistant", "partial": true}`` message needs a model with
   ``profile.partial_mode`` and thinking off (400 otherwise, ``[invented]`` wording); such a request needs
   no user message. ``partial`` on an earlier message is ignored.
+* Documents (F7.4, models with ``profile.file_context``): ``fileid://`` system messages are validated and
+  billed as their documents' parsed text (``_files``); the text answer then ends with
+  `` (documents: <file names in reference order, ", "-joined>)``.
+* Qwen-MT (F6, ``profile.translation``): one user message only; with ``translation_options`` the answer is
+  the canned translation of ``_translate`` and the options count as prompt tokens.
 * When thinking is on, the reasoning is ``"The user asked: " + q + " I should reply by restating it."``,
   cut to ``thinking_budget`` tokens when one is given.
 * Texts are split into tokens with the model's Qwen vocabulary (``profile.tokenizer``). A stream sends one
@@ -44,7 +49,10 @@ from typing import Any
 
 from .._profiles import QwenProfile, resolve_profile
 from .._tokens import count_messages, encoding, text_of
+from ._errors import ChatError, error_body
+from ._files import FileStore, expand_file_refs
 from ._tools import ToolCall, answer_text, decide_tool_calls, forced_tool_name, fragments, is_prefix_request
+from ._translate import check_mt_messages, check_translation
 
 ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
 BEIJING = "cn-beijing"
@@ -91,26 +99,6 @@ MSG_N_TOOLS = "Range of n should be [1, 1] when tools are present"
 """[invented] The protocol says n must be 1 with tools (F3.1) but gives no wording."""
 MSG_PARTIAL_THINKING = "Partial mode is not supported in thinking mode."
 """[invented] F5.3: thinking mode never supports partial mode; the refusal was not captured."""
-
-
-class ChatError(Exception):
-    """A request the emulated endpoint refuses; rendered as the compatible-mode error body."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int = 400,
-        code: str | None = "invalid_parameter_error",
-        type: str = "invalid_request_error",  # noqa: A002 - mirrors the wire field name
-        param: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.code = code
-        self.type = type
-        self.param = param
 
 
 @dataclass
@@ -162,15 +150,6 @@ class ChatPlan:
             "prompt_tokens_details": None if self.profile.translation else {"cached_tokens": 0},
             "completion_tokens_details": {"reasoning_tokens": reasoning} if self.thinking else None,
         }
-
-
-def error_body(message: str, type_: str, code: str | None, param: str | None, request_id: str) -> dict[str, Any]:
-    """The compatible-mode error body (F13.5): `error` plus top-level `id` and `request_id`."""
-    return {
-        "error": {"message": message, "type": type_, "param": param, "code": code},
-        "id": f"chatcmpl-{request_id}",
-        "request_id": request_id,
-    }
 
 
 def stream_error_event(message: str, type_: str, code: str | None) -> str:
@@ -408,7 +387,9 @@ def _cut_at_token_stop(tokens: list[int], stop_ids: list[list[int]]) -> list[int
     return tokens[:best]
 
 
-def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = False) -> ChatPlan:
+def prepare_chat(
+    body: Any, region: str, request_id: str, *, partial: bool = False, files: FileStore | None = None
+) -> ChatPlan:
     """Validate a `/chat/completions` body and compute the canned answer.
 
     Args:
@@ -416,6 +397,7 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
         region: The emulated region (models whose profile excludes it are "not found").
         request_id: The request id; the completion id is `chatcmpl-<request_id>`.
         partial: Emulate the 300 s non-stream cut-off (F2.5): half the answer tokens, `finish_reason` null.
+        files: The uploaded files that `fileid://` references resolve against (models with `file_context`).
 
     Returns:
         The plan to render as a `chat.completion` or as SSE chunks.
@@ -434,7 +416,10 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
         )
     messages: Any = body.get("messages")
+    if profile.translation:
+        check_mt_messages(messages)
     _check_messages(messages, profile)
+    translation = check_translation(body, profile) if profile.translation else None
     stream = bool(body.get("stream"))
     thinking, budget = _resolve_thinking(body, profile, model)
     if profile.stream_only and not stream:
@@ -457,7 +442,10 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
             raise ChatError(f"Partial mode is not supported by model {model}.")
         if thinking:
             raise ChatError(MSG_PARTIAL_THINKING)
-    prompt_tokens = count_messages(messages, tools, profile.tokenizer)
+    billed, documents = expand_file_refs(messages, files) if profile.file_context else (messages, [])
+    prompt_tokens = count_messages(billed, tools, profile.tokenizer)
+    if translation is not None:
+        prompt_tokens += translation.extra_prompt_tokens
     input_limit = profile.max_input_tokens or profile.context_window
     if input_limit and prompt_tokens > input_limit:
         raise ChatError(f"Range of input length should be [1, {input_limit}]")
@@ -504,7 +492,10 @@ def prepare_chat(body: Any, region: str, request_id: str, *, partial: bool = Fal
         return plan
     for i in range(body.get("n") or 1):
         reply = q + (f" (choice {i})" if i else "")
-        answer = answer_text(body, messages, reply, json_mode=json_mode, prefix=prefix)
+        if translation is not None:
+            answer = translation.translate(q)
+        else:
+            answer = answer_text(body, messages, reply, json_mode=json_mode, prefix=prefix, documents=documents)
         answer_tokens = _cut_at_token_stop(enc.encode_ordinary(_cut_at_stop(answer, stop_strings)), stop_ids)
         r_tokens = reasoning_tokens
         finish: str | None = "stop"

@@ -43,6 +43,8 @@ Text answers (``answer_text``):
   ``{"reply": q}``; ``json_schema`` answers the object built from ``json_schema.schema``;
 * after tool results (last message role ``tool``): ``"Emulated reply: " + q + " (tool results: "``
   + the trailing tool contents joined with ``"; "`` + ``")"``;
+* with ``fileid://`` documents (file-context models): ``"Emulated reply: " + q + " (documents: "`` + the
+  file names in reference order joined with ``", "`` + ``")"``;
 * otherwise ``"Emulated reply: " + q``.
 """
 
@@ -345,6 +347,7 @@ def answer_text(
     *,
     json_mode: bool,
     prefix: bool,
+    documents: Sequence[str] = (),
 ) -> str:
     """The text answer for `q` (rules in the module docstring)."""
     if prefix:
@@ -365,6 +368,8 @@ def answer_text(
                 break
             results.append(text_of(msg.get("content")))
         return f"Emulated reply: {q} (tool results: {'; '.join(reversed(results))})"
+    if documents:
+        return f"Emulated reply: {q} (documents: {', '.join(documents)})"
     return "Emulated reply: " + q
 
 

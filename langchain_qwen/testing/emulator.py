@@ -1,4 +1,4 @@
-"""Loopback HTTP server emulating DashScope compatible-mode: routing, auth, request log and fault injection."""
+"""Loopback HTTP server emulating DashScope compatible-mode: routing, auth, request log, faults and files."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +24,17 @@ from ._chat import (
     render_completion,
     render_stream_events,
     stream_error_event,
+)
+from ._files import (
+    BATCH_SIZE_LIMIT,
+    FILE_SIZE_LIMIT,
+    IMAGE_SIZE_LIMIT,
+    MAX_FILES,
+    MAX_STORAGE_BYTES,
+    FileError,
+    FileStore,
+    StoredFile,
+    handle_files_request,
 )
 
 PREFIX = "/compatible-mode/v1"
@@ -170,7 +182,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = url.path[len(PREFIX) :] if url.path.startswith(PREFIX + "/") else url.path
         body: Any = None
         bad_json = False
-        if raw:
+        if raw and not self.headers.get("Content-Type", "").lower().startswith("multipart/"):
             try:
                 body = json.loads(raw)
             except ValueError:
@@ -208,6 +220,13 @@ class _Handler(BaseHTTPRequestHandler):
                 else:
                     self._chat(body, fault)
                 return
+            if path == "/files" or path.startswith("/files/"):
+                reply = handle_files_request(emu._files, self.command, path, dict(parse_qsl(url.query)), headers, raw)
+                if isinstance(reply.body, bytes):
+                    self._send_bytes(reply.status, reply.body, reply.content_type)
+                else:
+                    self._send_json(reply.status, reply.body)
+                return
             # [invented] body for an unknown path (no capture of DashScope's 404 page).
             self._send_error(404, f"Not Found: {url.path}", "invalid_request_error", "not_found")
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
@@ -216,7 +235,11 @@ class _Handler(BaseHTTPRequestHandler):
     def _chat(self, body: Any, fault: Fault | None) -> None:
         try:
             plan = prepare_chat(
-                body, self.emulator.region, self._request_id, partial=bool(fault and fault.partial_response)
+                body,
+                self.emulator.region,
+                self._request_id,
+                partial=bool(fault and fault.partial_response),
+                files=self.emulator._files,
             )
         except ChatError as err:
             self._send_error(err.status, err.message, err.type, err.code, err.param)
@@ -294,9 +317,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, str(value))
 
     def _send_json(self, status: int, obj: Any) -> None:
-        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+        self._send_bytes(status, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
+
+    def _send_bytes(self, status: int, data: bytes, content_type: str = "application/json") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(data)))
         self._common_headers()
         self.end_headers()
@@ -309,7 +334,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DashScopeEmulator:
-    """A real HTTP server on loopback that answers like DashScope's compatible-mode chat endpoint.
+    """A real HTTP server on loopback that answers like DashScope's compatible-mode chat and Files endpoints.
 
     Runs a `ThreadingHTTPServer` (HTTP/1.1 keep-alive) in a daemon thread. Use as a context manager
     or call `start()` / `stop()`.
@@ -320,6 +345,12 @@ class DashScopeEmulator:
         account_balance: When set, every response carries `X-Account-Balance: <value>` (reseller header).
         host: Interface to bind.
         port: Port to bind; 0 picks a free one.
+        file_size_limit: Largest accepted document upload in bytes (DashScope: 150 MB).
+        image_size_limit: Largest accepted image upload (bmp/png/jpg/jpeg/gif) in bytes (20 MB).
+        batch_size_limit: Largest accepted `purpose=batch` upload in bytes (500 MB).
+        max_files: Files the account may store (10,000; uploads beyond: 400).
+        max_storage_bytes: Bytes the account may store (100 GB; uploads beyond: 400).
+        parse_seconds: Seconds a `file-extract` upload stays `"parsing"` before it is `"processed"`.
 
     Example:
         >>> with DashScopeEmulator() as emu:  # doctest: +SKIP
@@ -333,6 +364,13 @@ class DashScopeEmulator:
         account_balance: Any = None,
         host: str = "127.0.0.1",
         port: int = 0,
+        *,
+        file_size_limit: int = FILE_SIZE_LIMIT,
+        image_size_limit: int = IMAGE_SIZE_LIMIT,
+        batch_size_limit: int = BATCH_SIZE_LIMIT,
+        max_files: int = MAX_FILES,
+        max_storage_bytes: int = MAX_STORAGE_BYTES,
+        parse_seconds: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.region = region
@@ -345,6 +383,14 @@ class DashScopeEmulator:
         self._conns: set[socket.socket] = set()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._files = FileStore(
+            file_size_limit=file_size_limit,
+            image_size_limit=image_size_limit,
+            batch_size_limit=batch_size_limit,
+            max_files=max_files,
+            max_storage_bytes=max_storage_bytes,
+            parse_seconds=parse_seconds,
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -409,10 +455,58 @@ class DashScopeEmulator:
         return self._requests[-1]
 
     def clear(self) -> None:
-        """Forget the request log and every pending fault."""
+        """Forget the request log, every pending fault and every stored file."""
         with self._lock:
             self._requests.clear()
             self._faults.clear()
+        self._files.clear()
+
+    # -- files --------------------------------------------------------------------------------------
+
+    @property
+    def files(self) -> Mapping[str, StoredFile]:
+        """Stored files by id (a live read-only view; each `StoredFile` has `data`, `text`, `status`...)."""
+        return self._files.view
+
+    @property
+    def parse_seconds(self) -> float:
+        """Parsing time of later `file-extract` uploads (settable)."""
+        return self._files.parse_seconds
+
+    @parse_seconds.setter
+    def parse_seconds(self, value: float) -> None:
+        self._files.parse_seconds = value
+
+    def add_file(
+        self,
+        data: bytes | str,
+        filename: str,
+        purpose: str = "file-extract",
+        *,
+        check: bool = True,
+        parse_seconds: float | None = None,
+    ) -> StoredFile:
+        """Store a file without HTTP, as `POST /files` would (e.g. for tests or emulated batch output).
+
+        Args:
+            data: Content (a str is encoded as UTF-8).
+            filename: File name; its extension decides the format and size checks.
+            purpose: `file-extract` or `batch` (any string when `check` is false).
+            check: Apply the upload's purpose, size, format, blank and storage checks.
+            parse_seconds: Parsing time of this file (default: `parse_seconds` of the emulator).
+
+        Returns:
+            The stored file (`.id`, `.to_object()` gives the wire object).
+
+        Raises:
+            FileError: The upload would be refused (`.status`, `.message`, `.code`).
+        """
+        raw = data.encode() if isinstance(data, str) else bytes(data)
+        return self._files.add(raw, filename, purpose, check=check, parse_seconds=parse_seconds)
+
+    def delete_file(self, file_id: str) -> bool:
+        """Remove a stored file; False when it was not stored."""
+        return self._files.delete(file_id)
 
     def inject(self, fault: Fault | None = None, /, **kwargs: Any) -> Fault:
         """Queue a fault for the next matching request(s).
@@ -474,4 +568,4 @@ def shared_emulator() -> DashScopeEmulator:
         return _shared
 
 
-__all__ = ["DashScopeEmulator", "Fault", "RecordedRequest", "shared_emulator"]
+__all__ = ["DashScopeEmulator", "Fault", "FileError", "RecordedRequest", "StoredFile", "shared_emulator"]
