@@ -23,8 +23,10 @@ def emulator(_emulator_server: DashScopeEmulator) -> Iterator[DashScopeEmulator]
 
 
 @pytest.fixture(autouse=True)
-def _no_ambient_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never see a developer's real keys or base URLs."""
+def _no_ambient_credentials(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never see a developer's real keys or base URLs (cassette tests keep the key, to re-record)."""
+    cassette = request.node.get_closest_marker("vcr") is not None
     for name in ("DASHSCOPE_API_KEY", "DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE", "DASHSCOPE_REGION",
                  "DASHSCOPE_WORKSPACE_ID", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
-        monkeypatch.delenv(name, raising=False)
+        if not (cassette and name == "DASHSCOPE_API_KEY"):
+            monkeypatch.delenv(name, raising=False)
