@@ -422,4 +422,41 @@ def resolve_profile(model: str, overrides: dict[str, Any] | None = None) -> Qwen
     return base.with_overrides(overrides) if overrides else base
 
 
-__all__ = ["QwenProfile", "resolve_profile", "known_models", "UNKNOWN", "AS_OF"]
+@dataclass(frozen=True)
+class EmbeddingProfile:
+    """What one text-embedding model accepts (F12)."""
+
+    model: str
+    dimensions: tuple[int, ...]
+    """Allowed `dimensions`; the first entry of a one-element tuple is fixed (no `dimensions` parameter)."""
+    default_dimension: int
+    max_batch: int
+    """Inputs per request."""
+    max_input_tokens: int
+    """Tokens per input."""
+    accepts_dimensions: bool = True
+
+
+EMBEDDING_MODELS: dict[str, EmbeddingProfile] = {
+    "text-embedding-v4": EmbeddingProfile("text-embedding-v4", (2048, 1536, 1024, 768, 512, 256, 128, 64), 1024, 10, 8192),
+    "text-embedding-v3": EmbeddingProfile("text-embedding-v3", (1024, 768, 512, 256, 128, 64), 1024, 10, 8192),
+    "text-embedding-v2": EmbeddingProfile("text-embedding-v2", (1536,), 1536, 25, 2048, accepts_dimensions=False),
+    "text-embedding-v1": EmbeddingProfile("text-embedding-v1", (1536,), 1536, 25, 2048, accepts_dimensions=False),
+}
+
+
+def embedding_profile(model: str) -> EmbeddingProfile | None:
+    """The embedding model's limits, or None for models not in the table."""
+    return EMBEDDING_MODELS.get(model)
+
+
+__all__ = [
+    "QwenProfile",
+    "resolve_profile",
+    "known_models",
+    "UNKNOWN",
+    "AS_OF",
+    "EmbeddingProfile",
+    "EMBEDDING_MODELS",
+    "embedding_profile",
+]
