@@ -35,32 +35,75 @@ def _text_block(block: Mapping[str, Any]) -> str | None:
     return None
 
 
+MAX_DATA_URI_BYTES = 10 * 1024 * 1024
+"""DashScope's limit per base64 data-URI item ("Exceeded limit on max bytes per data-uri item : 10485760")."""
+
+
+def _check_data_uri(url: str) -> str:
+    if url.startswith("data:"):
+        head, _, payload = url.partition(",")
+        size = len(payload) * 3 // 4 - payload[-2:].count("=")
+        if size > MAX_DATA_URI_BYTES:
+            raise QwenValidationError(
+                f"A base64 media item of {size / 2**20:.1f} MB exceeds DashScope's 10 MB data-URI limit; "
+                f"pass a public http(s) URL for large files instead."
+            )
+    elif url.startswith("file://"):
+        raise QwenValidationError(
+            "file:// URLs are not accepted by DashScope's compatible mode; use langchain_qwen.media.image_block(path) "
+            "(or video_block / audio_block), which inline local files as data URIs."
+        )
+    return url
+
+
 def _data_url(block: Mapping[str, Any], default_mime: str) -> str:
     if block.get("url"):
-        return str(block["url"])
-    if block.get("base64"):
-        return f"data:{block.get('mime_type') or default_mime};base64,{block['base64']}"
-    if block.get("data"):  # legacy v0 `source_type` blocks
-        return f"data:{block.get('mime_type') or default_mime};base64,{block['data']}"
+        return _check_data_uri(str(block["url"]))
+    data = block.get("base64") or block.get("data")  # `data`: legacy v0 `source_type` blocks
+    if data:
+        if isinstance(data, (bytes, bytearray)):
+            data = base64.b64encode(data).decode("ascii")
+        return _check_data_uri(f"data:{block.get('mime_type') or default_mime};base64,{data}")
+    if block.get("file_id"):
+        raise QwenValidationError(
+            "Media blocks with file_id are not supported in DashScope chat; qwen-long documents go in "
+            "fileid:// system messages (langchain_qwen.files.document_messages)."
+        )
     raise QwenValidationError(f"A {block.get('type')} block needs `url` or `base64` data: {dict(block)!r}")
+
+
+def _audio_data(data: str, fmt: str) -> str:
+    # OpenAI-style input_audio carries bare base64; DashScope wants a URL or a data URI.
+    if data.startswith(("http://", "https://", "data:", "file://")):
+        return _check_data_uri(data)
+    return _check_data_uri(f"data:audio/{fmt};base64,{data}")
 
 
 def _media_part(block: Mapping[str, Any]) -> dict[str, Any] | None:
     """A DashScope media part for an image/video/audio block, or None if `block` is not media."""
     btype = block.get("type")
+    opts = _part_options(block)
     if btype == "image_url":
-        return {"type": "image_url", "image_url": dict(block["image_url"])} | _part_options(block)
+        image = block["image_url"]
+        url = image if isinstance(image, str) else image.get("url", "")
+        return {"type": "image_url", "image_url": {"url": _check_data_uri(url)}} | opts
     if btype == "image":
-        return {"type": "image_url", "image_url": {"url": _data_url(block, "image/png")}} | _part_options(block)
-    if btype in ("video_url", "video"):
-        if btype == "video" and isinstance(block.get("video"), list):
-            return {"type": "video", "video": list(block["video"])} | _part_options(block)
-        url = block["video_url"]["url"] if btype == "video_url" else _data_url(block, "video/mp4")
-        return {"type": "video_url", "video_url": {"url": url}} | _part_options(block)
-    if btype in ("input_audio", "audio"):
-        if btype == "input_audio":
-            return {"type": "input_audio", "input_audio": dict(block["input_audio"])}
-        fmt = (block.get("mime_type") or "audio/wav").split("/")[-1]
+        return {"type": "image_url", "image_url": {"url": _data_url(block, "image/png")}} | opts
+    if btype == "video_url":
+        return {"type": "video_url", "video_url": {"url": _check_data_uri(block["video_url"]["url"])}} | opts
+    if btype == "video":
+        frames = block.get("video") or block.get("frames") or (block.get("extras") or {}).get("frames")
+        if isinstance(frames, list):
+            return {"type": "video", "video": [_check_data_uri(str(f)) for f in frames]} | opts
+        return {"type": "video_url", "video_url": {"url": _data_url(block, "video/mp4")}} | opts
+    if btype == "input_audio":
+        audio = block["input_audio"]
+        fmt = audio.get("format") or "wav"
+        return {"type": "input_audio", "input_audio": {"data": _audio_data(str(audio.get("data", "")), fmt),
+                                                       "format": fmt}}
+    if btype == "audio":
+        fmt = (block.get("mime_type") or "audio/wav").split("/")[-1].split(";")[0]
+        fmt = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav"}.get(fmt, fmt)
         return {"type": "input_audio", "input_audio": {"data": _data_url(block, "audio/wav"), "format": fmt}}
     return None
 

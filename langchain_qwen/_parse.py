@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -97,8 +98,15 @@ def message_from_choice(choice: Mapping[str, Any], resp: Mapping[str, Any], meta
     reasoning = reasoning_from_wire(msg)
     if reasoning:
         additional["reasoning_content"] = reasoning
-    if msg.get("audio"):
-        additional["audio"] = msg["audio"]
+    content: Any = msg.get("content") or ""
+    audio = msg.get("audio")
+    if audio:
+        additional["audio"] = {k: v for k, v in audio.items() if k != "data"}
+        if audio.get("data"):
+            from langchain_qwen.media import pcm_to_wav
+
+            wav = base64.b64encode(pcm_to_wav(base64.b64decode(audio["data"]))).decode("ascii")
+            content = [{"type": "text", "text": content}, {"type": "audio", "base64": wav, "mime_type": "audio/wav"}]
     calls, invalid = tool_calls_from_wire(msg.get("tool_calls"))
     response_metadata: dict[str, Any] = {
         "model_provider": PROVIDER,
@@ -110,7 +118,7 @@ def message_from_choice(choice: Mapping[str, Any], resp: Mapping[str, Any], meta
         response_metadata["logprobs"] = choice["logprobs"]
     response_metadata.update(http_metadata(meta))
     return AIMessage(
-        content=msg.get("content") or "",
+        content=content,
         additional_kwargs=additional,
         tool_calls=calls,
         invalid_tool_calls=invalid,
@@ -205,6 +213,15 @@ def fast_chunk(
     )
 
 
+def content_chunk(
+    blocks: list[dict[str, Any]], finish_metadata: dict[str, Any] | None, chunk_id: str | None
+) -> ChatGenerationChunk:
+    """A chunk whose content is a list of blocks (Omni text + audio); blocks merge by `index`."""
+    metadata = {"model_provider": PROVIDER, **(finish_metadata or {})}
+    message = AIMessageChunk(content=blocks, response_metadata=metadata, id=chunk_id)  # type: ignore[arg-type]
+    return ChatGenerationChunk(message=message)
+
+
 def usage_chunk(usage: Mapping[str, Any], chunk_id: str | None) -> ChatGenerationChunk:
     """The trailing choice-less usage chunk as an empty message carrying `usage_metadata`."""
     message = AIMessageChunk(
@@ -227,4 +244,5 @@ __all__ = [
     "delta_chunk",
     "fast_chunk",
     "usage_chunk",
+    "content_chunk",
 ]

@@ -6,7 +6,7 @@ import json
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 from langchain_core.messages import BaseMessage
 
@@ -35,6 +35,7 @@ CONTROL_KEYS = frozenset(
         "stream_usage",
         "response_schema_hint",
         "translation_options",
+        "auto_cache",
     }
 )
 """Options that steer the request but are not copied verbatim into the JSON body."""
@@ -52,6 +53,8 @@ class ChatRequest:
     profile: QwenProfile
     thinking: bool | None
     """Effective thinking state (None when the model is unknown and nothing was asked)."""
+    audio: bool = False
+    """The answer streams audio (Qwen-Omni with modalities including "audio")."""
     headers: dict[str, str] | None = None
     timeout: float | None = None
 
@@ -281,6 +284,127 @@ def _apply_translation(profile: QwenProfile, body: dict[str, Any], options: Any)
             raise QwenValidationError(f"{_MT_SHAPE} Got roles {roles}.")
 
 
+def _apply_audio(profile: QwenProfile, body: dict[str, Any], thinking: bool | None) -> bool:
+    """Validate Qwen-Omni audio output (F10.3); returns whether the answer will carry audio."""
+    modalities = body.get("modalities")
+    if body.get("audio") and not modalities:
+        modalities = body["modalities"] = ["text", "audio"]  # audio settings imply audio output
+    if not modalities or "audio" not in modalities:
+        return False
+    model = profile.model
+    if profile.known and "audio" not in profile.output_modalities:
+        raise QwenValidationError(f"Model {model} cannot answer with audio; Qwen-Omni models (e.g. qwen3-omni-flash) can.")
+    if thinking and profile.thinking_disables_audio:
+        raise QwenValidationError(
+            f"Qwen-Omni thinking mode answers with text only: {model} cannot think and speak in one call. "
+            f"Use modalities=['text'] with enable_thinking=True, or enable_thinking=False for audio."
+        )
+    audio = dict(body.get("audio") or {})
+    audio.setdefault("format", "wav")
+    if audio["format"] != "wav":
+        raise QwenValidationError(f"Qwen-Omni audio format must be 'wav' (raw 24 kHz PCM is streamed); got {audio['format']!r}.")
+    voice = audio.get("voice")
+    if not voice:
+        raise QwenValidationError(f"Audio output needs a voice, e.g. audio={{'voice': '{(profile.voices or ('Cherry',))[0]}'}}.")
+    if profile.known and profile.voices and voice not in profile.voices:
+        raise QwenValidationError(f"Voice {voice!r} is not offered by {model}; choose one of {list(profile.voices)}.")
+    body["audio"] = audio
+    return True
+
+
+class SearchOptions(TypedDict, total=False):
+    """DashScope web-search options for compatible mode (F13.2)."""
+
+    forced_search: bool
+    search_strategy: Literal["turbo", "max", "agent", "agent_max"]
+    enable_search_extension: bool
+    freshness: Literal[7, 30, 180, 365]
+    assigned_site_list: list[str]
+    prompt_intervene: str
+
+
+MAX_CACHE_MARKERS = 4
+_EPHEMERAL = {"type": "ephemeral"}
+SEARCH_STRATEGIES = ("turbo", "max", "agent", "agent_max")
+SEARCH_KEYS = frozenset(
+    {"forced_search", "search_strategy", "enable_search_extension", "freshness", "assigned_site_list",
+     "prompt_intervene"}
+)
+_NATIVE_ONLY_SEARCH = frozenset({"enable_source", "enable_citation", "citation_format", "prepend_search_result"})
+
+
+def _marked_parts(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [p for m in messages if isinstance(m.get("content"), list) for p in m["content"]
+            if isinstance(p, dict) and "cache_control" in p]
+
+
+def _mark(message: dict[str, Any]) -> None:
+    content = message.get("content")
+    if isinstance(content, str):
+        message["content"] = [{"type": "text", "text": content, "cache_control": dict(_EPHEMERAL)}]
+    elif isinstance(content, list):
+        texts = [p for p in content if isinstance(p, dict) and p.get("type") == "text"]
+        if texts:
+            texts[-1]["cache_control"] = dict(_EPHEMERAL)
+
+
+def _apply_cache(profile: QwenProfile, body: dict[str, Any], auto: bool) -> None:
+    """Explicit context cache (F9.2): at most four markers count (the last four); `auto` marks the stable prefix."""
+    messages = body["messages"]
+    marked = _marked_parts(messages)
+    if len(marked) > MAX_CACHE_MARKERS:
+        for part in marked[:-MAX_CACHE_MARKERS]:
+            del part["cache_control"]
+        warnings.warn(
+            f"DashScope honours only the last {MAX_CACHE_MARKERS} cache_control markers; "
+            f"{len(marked) - MAX_CACHE_MARKERS} earlier ones were dropped.",
+            stacklevel=4,
+        )
+    if not auto or marked or not (profile.explicit_cache or not profile.known):
+        return
+    lead = 0
+    while lead < len(messages) and messages[lead].get("role") == "system":
+        lead += 1
+    last_user = max((i for i, m in enumerate(messages) if m.get("role") == "user"), default=-1)
+    targets = {lead - 1, last_user - 1} - {-1}  # end of the system prompt (tools precede it), end of the history
+    for i in sorted(targets):
+        if 0 <= i < len(messages) and not messages[i].get("tool_calls"):
+            _mark(messages[i])
+
+
+def _apply_search(profile: QwenProfile, body: dict[str, Any]) -> None:
+    options = body.get("search_options")
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise QwenValidationError("search_options must be a dict (see langchain_qwen.SearchOptions).")
+    body.setdefault("enable_search", True)  # options without search switched on would be ignored
+    native = _NATIVE_ONLY_SEARCH & set(options)
+    if native:
+        raise QwenValidationError(
+            f"search_options {sorted(native)} are not available in DashScope's compatible mode, which returns no "
+            f"search sources or citations; drop them (or use DashScope's native API)."
+        )
+    unknown = set(options) - SEARCH_KEYS
+    if unknown:
+        raise QwenValidationError(f"Unknown search_options {sorted(unknown)}; accepted: {sorted(SEARCH_KEYS)}.")
+    strategy = options.get("search_strategy", "turbo")
+    if strategy not in SEARCH_STRATEGIES:
+        raise QwenValidationError(f"search_strategy must be one of {list(SEARCH_STRATEGIES)}, got {strategy!r}.")
+    if strategy in ("agent", "agent_max") and profile.known and not profile.search_agent:
+        raise QwenValidationError(f"search_strategy={strategy!r} is only for qwen3-max and qwen3.5 models, not {profile.model}.")
+    if "freshness" in options:
+        if options["freshness"] not in (7, 30, 180, 365):
+            raise QwenValidationError(f"freshness must be 7, 30, 180 or 365 (days), got {options['freshness']!r}.")
+    sites = options.get("assigned_site_list")
+    if sites is not None and (not isinstance(sites, list) or len(sites) > 25):
+        raise QwenValidationError("assigned_site_list must be a list of at most 25 sites.")
+    if ("freshness" in options or sites) and strategy != "turbo":
+        raise QwenValidationError("freshness and assigned_site_list work only with search_strategy='turbo'.")
+    if "forced_search" in options and not isinstance(options["forced_search"], bool):
+        raise QwenValidationError("forced_search must be true or false.")
+
+
 def _check_file_ids(profile: QwenProfile, body: Mapping[str, Any]) -> None:
     if not profile.file_context:
         return
@@ -315,6 +439,9 @@ def build_chat_request(
     _apply_partial(profile, body)
     _apply_translation(profile, body, params.get("translation_options"))
     _check_file_ids(profile, body)
+    audio_out = _apply_audio(profile, body, thinking)
+    _apply_cache(profile, body, bool(params.get("auto_cache")))
+    _apply_search(profile, body)
     if body.get("stop") in ([], ""):
         body.pop("stop")
     body.update(params.get("model_kwargs") or {})
@@ -336,9 +463,10 @@ def build_chat_request(
         aggregate=stream and not want_stream,
         profile=profile,
         thinking=thinking,
+        audio=audio_out,
         headers=params.get("extra_headers"),
         timeout=params.get("timeout"),
     )
 
 
-__all__ = ["ChatRequest", "build_chat_request", "resolve_thinking", "CONTROL_KEYS", "ReasoningPolicy"]
+__all__ = ["SearchOptions", "ChatRequest", "build_chat_request", "resolve_thinking", "CONTROL_KEYS", "ReasoningPolicy"]

@@ -99,6 +99,8 @@ class QwenProfile:
     """`enable_search` (F13.2)."""
     fim: bool = False
     """Fill-in-the-middle on `/completions` (F11)."""
+    search_agent: bool = False
+    """Web search strategies "agent" / "agent_max" (F13.2)."""
     n_choices: bool = False
     """`n > 1` accepted (F13.1)."""
     voices: tuple[str, ...] = ()
@@ -202,7 +204,7 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     "qwen-max": dict(_NO_THINK_TEXT, context_window=32768, max_output_tokens=8192, web_search=True),
     "qwen3-max": dict(
         _HYBRID_COMMERCIAL, context_window=262144, max_output_tokens=65536, explicit_cache=True,
-        thinking_stream_only=True,
+        thinking_stream_only=True, search_agent=True,
     ),
     "qwen3-max-preview": dict(_HYBRID_COMMERCIAL, context_window=262144, max_output_tokens=65536),
     "qwen-plus": dict(
@@ -212,8 +214,8 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     "qwen-flash": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=32768, explicit_cache=True),
     "qwen-turbo": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=16384),
     # Qwen3.5 and later (2026)
-    "qwen3.5-plus": dict(_QWEN35),
-    "qwen3.5-flash": dict(_QWEN35),
+    "qwen3.5-plus": dict(_QWEN35, search_agent=True),
+    "qwen3.5-flash": dict(_QWEN35, search_agent=True),
     "qwen3.6-plus": dict(_QWEN35, preserve_thinking="default_off"),
     "qwen3.6-flash": dict(_QWEN35, preserve_thinking="default_off"),
     "qwen3.6-max": dict(_QWEN35, preserve_thinking="default_off"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -11,7 +12,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen._client import HttpMeta
 from langchain_qwen._errors import ErrorContext, interrupted, stream_payload_error
-from langchain_qwen._parse import delta_chunk, http_metadata, usage_chunk
+from langchain_qwen._parse import content_chunk, delta_chunk, http_metadata, usage_chunk
 
 try:
     from openai._httpx2 import request_exceptions, timeout_exceptions
@@ -112,7 +113,7 @@ class _ChoiceAcc:
     content: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     tool_calls: dict[int, dict[str, Any]] = field(default_factory=dict)
-    audio: list[str] = field(default_factory=list)
+    audio: list[bytes] = field(default_factory=list)
     transcript: list[str] = field(default_factory=list)
     audio_meta: dict[str, Any] = field(default_factory=dict)
     finish_reason: str | None = None
@@ -128,10 +129,15 @@ class StreamState:
       tool-call `index` into a completion dict that the non-stream parser reads (`completion()`).
     """
 
-    def __init__(self, meta: HttpMeta | None, *, cumulative: bool = False, aggregate: bool = False) -> None:
+    def __init__(
+        self, meta: HttpMeta | None, *, cumulative: bool = False, aggregate: bool = False, audio: bool = False
+    ) -> None:
         self.meta = meta
         self.cumulative = cumulative
         self.aggregate = aggregate
+        self.audio = audio
+        self.audio_pending = b""
+        self.audio_started = False
         self.done = False
         self.first = True
         self.usage_sent = False
@@ -184,7 +190,9 @@ class StreamState:
                 extra = http_metadata(self.meta)
                 if extra:
                     finish_meta = {**extra, **(finish_meta or {})}
-            if text or finish_meta or len(delta) > 0 and _has_payload(delta):
+            if self.audio:
+                out.extend(self._audio_chunks(delta, text, finish_meta, chunk_id))
+            elif text or finish_meta or len(delta) > 0 and _has_payload(delta):
                 out.append(delta_chunk(delta, text, finish_meta, chunk_id))
         usage = obj.get("usage")
         if usage and not self.usage_sent:
@@ -192,6 +200,41 @@ class StreamState:
             self.usage = usage
             out.append(usage_chunk(usage, chunk_id))
         return out
+
+    def _audio_chunks(
+        self, delta: Mapping[str, Any], text: str, finish_meta: dict[str, Any] | None, chunk_id: str | None
+    ) -> list[ChatGenerationChunk]:
+        """Omni with audio output: text as block index 0, PCM as block index 1 in 3-byte-aligned base64 pieces,
+        so that merged chunks hold one valid base64 string of the whole PCM."""
+        audio = delta.get("audio") or {}
+        text = text or audio.get("transcript") or ""
+        blocks: list[dict[str, Any]] = []
+        if text:
+            blocks.append({"type": "text", "text": text, "index": 0})
+        if audio.get("data"):
+            self.audio_pending += base64.b64decode(audio["data"])
+            cut = len(self.audio_pending) - len(self.audio_pending) % 3
+            if cut:
+                blocks.append(self._audio_block(self.audio_pending[:cut]))
+                self.audio_pending = self.audio_pending[cut:]
+        if not blocks and not finish_meta:
+            return []
+        return [content_chunk(blocks, finish_meta, chunk_id)]
+
+    def _audio_block(self, data: bytes) -> dict[str, Any]:
+        block: dict[str, Any] = {"type": "audio", "base64": base64.b64encode(data).decode("ascii"), "index": 1}
+        if not self.audio_started:
+            self.audio_started = True
+            block["mime_type"] = "audio/pcm;rate=24000;channels=1;bits=16"
+        return block
+
+    def flush(self) -> list[ChatGenerationChunk]:
+        """The last audio bytes held back for alignment, at the end of the stream."""
+        if not self.audio_pending:
+            return []
+        block = self._audio_block(self.audio_pending)
+        self.audio_pending = b""
+        return [content_chunk([block], None, self.top.get("id"))]
 
     def _accumulate(self, index: int, delta: Mapping[str, Any], text: str, finish: str | None) -> None:
         acc = self.choices.get(index)
@@ -205,7 +248,7 @@ class StreamState:
         audio = delta.get("audio")
         if audio:
             if audio.get("data"):
-                acc.audio.append(audio["data"])
+                acc.audio.append(base64.b64decode(audio["data"]))
             if audio.get("transcript"):
                 acc.transcript.append(audio["transcript"])
             acc.audio_meta.update({k: v for k, v in audio.items() if k not in ("data", "transcript")})
@@ -240,7 +283,7 @@ class StreamState:
                     for i, slot in sorted(acc.tool_calls.items())
                 ]
             if acc.audio or acc.transcript:
-                message["audio"] = {**acc.audio_meta, "data": "".join(acc.audio)}
+                message["audio"] = {**acc.audio_meta, "data": base64.b64encode(b"".join(acc.audio)).decode("ascii")}
                 if acc.transcript:
                     message["audio"]["transcript"] = "".join(acc.transcript)
                     if not message["content"]:
@@ -278,7 +321,7 @@ def _partial(state: StreamState) -> Any:
 def _handle(item: Any, response: Any, state: StreamState, ctx: ErrorContext) -> list[ChatGenerationChunk]:
     if item is DONE:
         state.done = True
-        return []
+        return state.flush()
     if isinstance(item, Mapping) and item.get("error") is not None and not item.get("choices"):
         exc = stream_payload_error(response, item, ctx)
         exc.partial = _partial(state)  # type: ignore[attr-defined]

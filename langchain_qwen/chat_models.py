@@ -49,6 +49,10 @@ _REQUEST_FIELDS = (
     "reasoning_in_history",
     "qwen_profile",
     "translation_options",
+    "modalities",
+    "audio",
+    "vl_high_resolution_images",
+    "auto_cache",
     "extra_body",
 )
 
@@ -151,6 +155,8 @@ class ChatQwen(BaseChatModel):
     enable_search: bool | None = None
     """DashScope web search."""
     search_options: dict[str, Any] | None = None
+    """Web search options (`SearchOptions`): forced_search, search_strategy, freshness, assigned_site_list, ...;
+    setting them switches enable_search on."""
 
     enable_thinking: bool | None = None
     """Thinking on/off for hybrid models; None uses the model's default (sent explicitly)."""
@@ -163,6 +169,15 @@ class ChatQwen(BaseChatModel):
     reasoning_in_history: ReasoningPolicy = "auto"
     """Send prior reasoning back: "auto" only where the server consumes it (preserve_thinking), or always/never."""
 
+    modalities: list[str] | None = None
+    """Qwen-Omni output: ["text"] (default) or ["text", "audio"]."""
+    audio: dict[str, Any] | None = None
+    """Qwen-Omni audio output settings: {"voice": "Cherry", "format": "wav"} (voices come from the model profile)."""
+    vl_high_resolution_images: bool | None = None
+    """Qwen-VL: read images at high resolution (a fixed 16,384-token cap per image instead of max_pixels)."""
+    auto_cache: bool | None = None
+    """Mark the stable prefix (system prompt with tools, earlier history) with `cache_control` on models with
+    explicit cache; explicit hits cost 10 % of input price (F9)."""
     translation_options: Any | None = None
     """Qwen-MT options (`TranslationOptions` or a dict with source_lang, target_lang, terms, tm_list, domains)."""
 
@@ -262,6 +277,9 @@ class ChatQwen(BaseChatModel):
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
     ) -> tuple[ChatRequest, ClientConfig]:
+        from langchain_qwen.media import inline_local_media
+
+        messages = inline_local_media(messages)
         params = self._default_params
         kwargs.pop("stream", None)
         if stop is not None:
@@ -296,7 +314,7 @@ class ChatQwen(BaseChatModel):
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
             return chat_result(json.loads(response.content), meta)
-        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True)
+        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True, audio=req.audio)
         for chunk in iter_chunks(response, state, cfg.context):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -314,7 +332,7 @@ class ChatQwen(BaseChatModel):
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
             return chat_result(json.loads(response.content), meta)
-        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True)
+        state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True, audio=req.audio)
         async for chunk in aiter_chunks(response, state, cfg.context):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -329,7 +347,9 @@ class ChatQwen(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
         response = post(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
-        state = StreamState(HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream)
+        state = StreamState(
+            HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream, audio=req.audio
+        )
         for chunk in iter_chunks(response, state, cfg.context):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -344,7 +364,9 @@ class ChatQwen(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
         response = await apost(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
-        state = StreamState(HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream)
+        state = StreamState(
+            HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream, audio=req.audio
+        )
         async for chunk in aiter_chunks(response, state, cfg.context):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
