@@ -33,9 +33,12 @@ if TYPE_CHECKING:
 
 _EXPORTS: dict[str, str] = {
     "ChatQwen": "langchain_qwen.chat_models",
+    "QwenEmbeddings": "langchain_qwen.embeddings",
+    "QwenFIM": "langchain_qwen.llms",
     "QwenProfile": "langchain_qwen._profiles",
     "resolve_profile": "langchain_qwen._profiles",
     "known_models": "langchain_qwen._profiles",
+    "SearchOptions": "langchain_qwen._payload",
     **{
         name: "langchain_qwen._errors"
         for name in (

@@ -397,6 +397,10 @@ _DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
 """Snapshot suffixes `-2025-07-28` / `-0919`: used only to find the family row in the table."""
 
 
+FIM_REGIONS = BEIJING
+"""The `/completions` (fill-in-the-middle) endpoint is served only in Beijing (F11), whatever the model."""
+
+
 def known_models() -> list[str]:
     """Every model id the table names explicitly."""
     return sorted({*_FAMILIES, *_SNAPSHOTS})

@@ -11,16 +11,16 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.utils import from_env, secret_from_env
 from langchain_core.utils.utils import _build_model_kwargs
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_qwen._client import ClientConfig, HttpMeta, apost, make_config, post
+from langchain_qwen._client import ClientConfig, HttpMeta, apost, post
 from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
 from langchain_qwen._profiles import QwenProfile, resolve_profile
+from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._version import __version__
 
@@ -57,7 +57,7 @@ _REQUEST_FIELDS = (
 )
 
 
-class ChatQwen(BaseChatModel):
+class ChatQwen(BaseChatModel, DashScopeSettings):
     """Qwen chat models on Alibaba Cloud DashScope / Model Studio (OpenAI-compatible mode).
 
     Built directly on the `openai` SDK. Reasoning (`reasoning_content`) is kept and shown as a
@@ -112,27 +112,6 @@ class ChatQwen(BaseChatModel):
 
     model_name: str = Field(default="qwen-plus", alias="model")
     """DashScope model id."""
-    api_key: SecretStr | None = Field(default_factory=secret_from_env("DASHSCOPE_API_KEY", default=None))
-    """DashScope API key; defaults to `DASHSCOPE_API_KEY`."""
-    base_url: str | None = Field(
-        default_factory=from_env(["DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"], default=None),
-        validation_alias=AliasChoices("base_url", "api_base"),
-    )
-    """OpenAI-compatible base URL; defaults to `DASHSCOPE_BASE_URL`, else derived from `region`."""
-    region: str | None = Field(default_factory=from_env("DASHSCOPE_REGION", default=None))
-    """DashScope region (used when no base URL is set); Beijing by default."""
-    workspace_id: str | None = Field(default_factory=from_env("DASHSCOPE_WORKSPACE_ID", default=None))
-    """Model Studio workspace id, for the workspace-dedicated hosts."""
-    timeout: float | None = Field(default=None, validation_alias=AliasChoices("timeout", "request_timeout"))
-    """Request timeout in seconds."""
-    max_retries: int = 2
-    """Retries (with backoff) for 429, 5xx, timeouts and connection errors before the first byte."""
-    default_headers: dict[str, str] | None = None
-    """Extra headers on every request (e.g. `X-DashScope-DataInspection`)."""
-    http_client: Any | None = Field(default=None, exclude=True)
-    """Optional `httpx2.Client` for the sync SDK client (proxies, custom transports)."""
-    http_async_client: Any | None = Field(default=None, exclude=True)
-    """Optional `httpx2.AsyncClient` for the async SDK client."""
     streaming: bool = False
     """Stream by default (core routes `invoke` through `_stream`)."""
 
@@ -260,19 +239,6 @@ class ChatQwen(BaseChatModel):
         if self.model_kwargs:
             params["model_kwargs"] = self.model_kwargs
         return params
-
-    def _client_config(self) -> ClientConfig:
-        return make_config(
-            api_key=self.api_key,
-            base_url=self.base_url,
-            region=self.region,
-            workspace_id=self.workspace_id,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            default_headers=self.default_headers,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-        )
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool

@@ -24,9 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--api-key", default="sk-emulator")
     parser.add_argument("--region", default="cn-beijing")
     parser.add_argument("--account-balance", default=None, help="send X-Account-Balance with this value")
+    parser.add_argument("--cache-ttl", type=float, default=300.0, help="explicit context-cache TTL in seconds")
     args = parser.parse_args(argv)
     emu = DashScopeEmulator(
-        api_key=args.api_key, region=args.region, account_balance=args.account_balance, host=args.host, port=args.port
+        api_key=args.api_key,
+        region=args.region,
+        account_balance=args.account_balance,
+        host=args.host,
+        port=args.port,
+        cache_ttl=args.cache_ttl,
     )
     emu.start()
     print(emu.base_url, flush=True)

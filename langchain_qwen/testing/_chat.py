@@ -31,8 +31,18 @@ How answers are made (general rules only; no prompt is ever special-cased):
 * ``stop`` cuts the answer before the first occurrence of a stop string (or token-id sequence);
   ``max_tokens`` caps the answer tokens and ``max_completion_tokens`` reasoning plus answer
   (``finish_reason: "length"``).
-* Usage: ``prompt_tokens`` is the exact ChatML count of ``messages`` + ``tools`` (``_tokens.count_messages``),
-  ``completion_tokens`` the reasoning plus answer tokens of every choice.
+* Media parts (F10, ``_media``) are validated and billed with canned token counts; the text answer then
+  ends with `` (saw: <kinds>)``. Omni audio output (``modalities``/``audio``) adds ``delta.audio`` chunks
+  with a real PCM tone (``_media``). Web search (``_search``) adds `` (searched the web)``. Suffixes are
+  not added to JSON-mode, partial-mode or translation answers.
+* Usage: ``prompt_tokens`` is the exact ChatML count of ``messages`` + ``tools`` (``_tokens.count_messages``)
+  plus media and search tokens, ``completion_tokens`` the reasoning, answer and audio tokens of every
+  choice. ``prompt_tokens_details`` is ``{"cached_tokens": 0}``, except: ``null`` for Qwen-MT; the
+  explicit-cache object of ``_cache`` when a ``cache_control`` prefix reaches 1024 tokens; with media
+  parts or on audio-output (Omni) models ``text_tokens`` plus ``image_tokens``/``video_tokens``/
+  ``audio_tokens`` for the modalities present (and ``cached_tokens: 0`` except on Omni models, whose
+  capture has only ``text_tokens``). ``completion_tokens_details`` is null, ``{"reasoning_tokens"}`` when
+  thinking, plus ``audio_tokens``/``text_tokens`` when audio is generated.
 
 Every per-model decision reads the model's ``QwenProfile`` (``resolve_profile``). Error strings are the
 ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6); the few the protocol does not give
@@ -43,23 +53,24 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._profiles import QwenProfile, resolve_profile
 from .._tokens import count_messages, encoding, text_of
+from ._cache import CacheStore, CacheUsage, plan_cache
 from ._errors import ChatError, error_body
 from ._files import FileStore, expand_file_refs
+from ._media import AudioOutput, audio_deltas, check_audio_output, check_content_parts, interleave_audio
+from ._sampling import check_sampling, cut_at_stop, cut_at_token_stop, is_int, parse_stop, token_pieces
+from ._search import SEARCH_PROMPT_TOKENS, SEARCH_SUFFIX, check_search
 from ._tools import ToolCall, answer_text, decide_tool_calls, forced_tool_name, fragments, is_prefix_request
 from ._translate import check_mt_messages, check_translation
 
 ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
 BEIJING = "cn-beijing"
 DONE_EVENT = "data: [DONE]\n\n"
-SEED_MAX = 2**31 - 1
-_FALLBACK_MAX_OUTPUT = 8192
-"""[invented] Upper bound quoted in the max_tokens error for models whose profile has no output limit."""
 
 MSG_BODY_INVALID = "Required body invalid, please check the request body format."
 MSG_NO_MODEL = "you must provide a model parameter."
@@ -83,16 +94,6 @@ MSG_RESPONSE_FORMAT = (
     "Unknown format of response_format, response_format should be a dict, includes 'type' and an optional "
     "key 'json_schema'."
 )
-MSG_SEARCH = "This model does not support enable_search."
-MSG_TEMPERATURE = "Temperature should be in [0.0, 2.0)"
-MSG_TEMPERATURE_TYPE = "'temperature' must be Float"
-MSG_TOP_P = "Range of top_p should be (0.0, 1.0]"
-MSG_N = "Range of n should be [1, 4]"
-MSG_SEED_TYPE = "'seed' must be Integer"
-MSG_STOP = (
-    'The "stop" parameter must be of type "str", "list[str]", "list[int]", or "list[list[int]]", and all '
-    "elements within the list must be of the same type."
-)
 MSG_EFFORT_AND_BUDGET = "reasoning_effort and thinking_budget cannot be set at the same time."
 """[invented] The protocol says the two are mutually exclusive on qwen3.8 but gives no wording."""
 MSG_N_TOOLS = "Range of n should be [1, 1] when tools are present"
@@ -112,6 +113,9 @@ class ChoicePlan:
     reasoning_tokens: int
     answer_tokens: int
     tool_calls: list[ToolCall] = field(default_factory=list)
+    audio: list[str] = field(default_factory=list)
+    """`delta.audio` JSON objects of the spoken answer (Omni audio output)."""
+    audio_tokens: int = 0
 
     @property
     def reasoning(self) -> str:
@@ -135,20 +139,28 @@ class ChatPlan:
     include_usage: bool
     thinking: bool
     prompt_tokens: int
+    prompt_details: dict[str, Any] | None = None
+    audio: AudioOutput | None = None
+    cache: CacheUsage | None = None
+    """Explicit-cache outcome; its new prefixes are stored once the response is sent."""
     choices: list[ChoicePlan] = field(default_factory=list)
 
     @property
     def usage(self) -> dict[str, Any]:
         """The usage object (same in the non-stream envelope and the final stream chunk)."""
         reasoning = sum(c.reasoning_tokens for c in self.choices)
-        completion = reasoning + sum(c.answer_tokens for c in self.choices)
+        text = sum(c.answer_tokens for c in self.choices)
+        audio = sum(c.audio_tokens for c in self.choices)
+        completion = reasoning + text + audio
+        details: dict[str, Any] | None = {"reasoning_tokens": reasoning} if self.thinking else None
+        if self.audio is not None:
+            details = {**(details or {}), "audio_tokens": audio, "text_tokens": text}
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": completion,
             "total_tokens": self.prompt_tokens + completion,
-            # Qwen-MT captures show `prompt_tokens_details: null` (dashscope-protocol.md F6.3).
-            "prompt_tokens_details": None if self.profile.translation else {"cached_tokens": 0},
-            "completion_tokens_details": {"reasoning_tokens": reasoning} if self.thinking else None,
+            "prompt_tokens_details": self.prompt_details,
+            "completion_tokens_details": details,
         }
 
 
@@ -160,14 +172,6 @@ def stream_error_event(message: str, type_: str, code: str | None) -> str:
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 """Compact JSON with raw UTF-8 (as DashScope sends it); one shared encoder keeps per-chunk cost low."""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # -- validation ------------------------------------------------------------------------------
@@ -195,7 +199,7 @@ def _check_messages(messages: Any, profile: QwenProfile) -> None:
             prev = messages[j] if j >= 0 else None
             if not isinstance(prev, Mapping) or prev.get("role") != "assistant" or not prev.get("tool_calls"):
                 raise ChatError(MSG_TOOL_ORDER)
-            if not isinstance(content, str):
+            if not isinstance(content, str) and not (isinstance(content, list) and profile.explicit_cache):
                 raise ChatError(MSG_CONTENT_STRING)
         if role in ("system", "user") and content is None:
             raise ChatError(MSG_CONTENT_REQUIRED)
@@ -234,66 +238,13 @@ def _resolve_thinking(body: Mapping[str, Any], profile: QwenProfile, model: str)
 
     if budget is not None:
         limit = profile.max_thinking_budget
-        valid = _is_int(budget) and budget > 0
+        valid = is_int(budget) and budget > 0
         if not (valid and (budget <= limit if limit is not None else not profile.known)):
             # Models without budget support quote a maximum of 0 [invented: the protocol only gives "xxx"].
             raise ChatError(
                 f"The thinking_budget parameter must be a positive integer and not greater than {limit or 0}"
             )
     return thinking, budget if thinking else None
-
-
-def _check_sampling(body: Mapping[str, Any], profile: QwenProfile, model: str) -> None:
-    temperature = body.get("temperature")
-    if temperature is not None:
-        if not _is_number(temperature):
-            raise ChatError(MSG_TEMPERATURE_TYPE)
-        if not 0 <= temperature < 2:
-            raise ChatError(MSG_TEMPERATURE)
-    top_p = body.get("top_p")
-    if top_p is not None and (not _is_number(top_p) or not 0 < top_p <= 1):
-        raise ChatError(MSG_TOP_P)
-    n = body.get("n")
-    if n is not None:
-        if not _is_int(n) or not 1 <= n <= 4:
-            raise ChatError(MSG_N)
-        if n > 1 and profile.known and not profile.n_choices:
-            # [invented] wording: the protocol lists which models accept n > 1 but not the refusal.
-            raise ChatError(f"The model {model} does not support n greater than 1.")
-    limit = profile.max_output_tokens or _FALLBACK_MAX_OUTPUT
-    max_tokens = body.get("max_tokens")
-    if max_tokens is not None:
-        too_big = profile.max_output_tokens is not None and _is_int(max_tokens) and max_tokens > limit
-        if not _is_int(max_tokens) or max_tokens < 1 or too_big:
-            raise ChatError(f"Range of max_tokens should be [1, {limit}]")
-    mct = body.get("max_completion_tokens")
-    if mct is not None and (not _is_int(mct) or mct < 1):
-        # [invented] wording, modelled on the max_tokens message.
-        raise ChatError(f"Range of max_completion_tokens should be [1, {limit}]")
-    seed = body.get("seed")
-    if seed is not None:
-        if not _is_int(seed):
-            raise ChatError(MSG_SEED_TYPE, code="invalid_value")
-        if seed < 0:
-            raise ChatError(f"{seed} is lesser than the minimum of 0 - 'seed'", code="invalid_value")
-        if seed > SEED_MAX:
-            # [invented] by symmetry with the documented minimum message.
-            raise ChatError(f"{seed} is greater than the maximum of {SEED_MAX} - 'seed'", code="invalid_value")
-
-
-def _parse_stop(stop: Any) -> tuple[list[str], list[list[int]]]:
-    if stop is None:
-        return [], []
-    if isinstance(stop, str):
-        return ([stop] if stop else []), []
-    if isinstance(stop, list):
-        if all(isinstance(s, str) for s in stop):
-            return [s for s in stop if s], []
-        if all(_is_int(s) for s in stop):
-            return [], [[s] for s in stop]
-        if all(isinstance(s, list) and s and all(_is_int(t) for t in s) for s in stop):
-            return [], [list(s) for s in stop]
-    raise ChatError(MSG_STOP)
 
 
 def _check_tools(body: Mapping[str, Any], profile: QwenProfile, thinking: bool) -> None:
@@ -354,41 +305,33 @@ def _check_response_format(
 # -- generation ------------------------------------------------------------------------------
 
 
-def _pieces(enc: Any, tokens: Sequence[int]) -> list[str]:
-    """Token texts, grouping tokens until their bytes form valid UTF-8."""
-    out: list[str] = []
-    buf = b""
-    for chunk in enc.decode_tokens_bytes(tokens):
-        buf += chunk
-        try:
-            text = buf.decode("utf-8")
-        except UnicodeDecodeError:
-            continue
-        out.append(text)
-        buf = b""
-    if buf:
-        out.append(buf.decode("utf-8", "replace"))
-    return out
-
-
-def _cut_at_stop(text: str, stop_strings: list[str]) -> str:
-    cut = min((i for i in (text.find(s) for s in stop_strings) if i >= 0), default=-1)
-    return text if cut < 0 else text[:cut]
-
-
-def _cut_at_token_stop(tokens: list[int], stop_ids: list[list[int]]) -> list[int]:
-    best = len(tokens)
-    for seq in stop_ids:
-        k = len(seq)
-        for i in range(min(best, len(tokens) - k + 1)):
-            if tokens[i : i + k] == seq:
-                best = i
-                break
-    return tokens[:best]
+def _prompt_details(
+    profile: QwenProfile, prompt_tokens: int, media: dict[str, int], cache: CacheUsage | None
+) -> dict[str, Any] | None:
+    """`usage.prompt_tokens_details` (rules in the module docstring)."""
+    if profile.translation:
+        return None  # Qwen-MT captures show `prompt_tokens_details: null` (F6.3).
+    if cache is not None:
+        return cache.details(prompt_tokens)
+    omni = "audio" in profile.output_modalities
+    if not media and not omni:
+        return {"cached_tokens": 0}
+    details: dict[str, Any] = {"text_tokens": prompt_tokens - sum(media.values())}
+    details.update((f"{modality}_tokens", n) for modality, n in media.items())
+    if not omni:
+        details["cached_tokens"] = 0
+    return details
 
 
 def prepare_chat(
-    body: Any, region: str, request_id: str, *, partial: bool = False, files: FileStore | None = None
+    body: Any,
+    region: str,
+    request_id: str,
+    *,
+    partial: bool = False,
+    files: FileStore | None = None,
+    cache: CacheStore | None = None,
+    account: str = "",
 ) -> ChatPlan:
     """Validate a `/chat/completions` body and compute the canned answer.
 
@@ -398,6 +341,8 @@ def prepare_chat(
         request_id: The request id; the completion id is `chatcmpl-<request_id>`.
         partial: Emulate the 300 s non-stream cut-off (F2.5): half the answer tokens, `finish_reason` null.
         files: The uploaded files that `fileid://` references resolve against (models with `file_context`).
+        cache: The explicit context cache (models with `explicit_cache`); None disables it.
+        account: The caller's API key (cache entries are per model and key).
 
     Returns:
         The plan to render as a `chat.completion` or as SSE chunks.
@@ -419,19 +364,20 @@ def prepare_chat(
     if profile.translation:
         check_mt_messages(messages)
     _check_messages(messages, profile)
+    media = check_content_parts(messages, profile, model)
     translation = check_translation(body, profile) if profile.translation else None
     stream = bool(body.get("stream"))
     thinking, budget = _resolve_thinking(body, profile, model)
+    audio = check_audio_output(body, profile, model, thinking=thinking, stream=stream)
     if profile.stream_only and not stream:
         raise ChatError(MSG_STREAM_ONLY)
     if thinking and profile.thinking_stream_only and not stream:
         raise ChatError(MSG_THINKING_STREAM)
-    _check_sampling(body, profile, model)
-    stop_strings, stop_ids = _parse_stop(body.get("stop"))
+    check_sampling(body, profile, model)
+    stop_strings, stop_ids = parse_stop(body.get("stop"))
     _check_tools(body, profile, thinking)
     json_mode = _check_response_format(body, profile, model, thinking, region)
-    if body.get("enable_search") and profile.known and not profile.web_search:
-        raise ChatError(MSG_SEARCH)
+    search = check_search(body, profile, model)
     tools = body.get("tools") or None
     if tools and (body.get("n") or 1) > 1:
         raise ChatError(MSG_N_TOOLS)
@@ -446,6 +392,7 @@ def prepare_chat(
     prompt_tokens = count_messages(billed, tools, profile.tokenizer)
     if translation is not None:
         prompt_tokens += translation.extra_prompt_tokens
+    prompt_tokens += media.total + (SEARCH_PROMPT_TOKENS if search else 0)
     input_limit = profile.max_input_tokens or profile.context_window
     if input_limit and prompt_tokens > input_limit:
         raise ChatError(f"Range of input length should be [1, {input_limit}]")
@@ -462,7 +409,13 @@ def prepare_chat(
         include_usage=include_usage,
         thinking=thinking,
         prompt_tokens=prompt_tokens,
+        audio=audio,
+        cache=plan_cache(messages, tools, profile, cache, account) if cache is not None else None,
     )
+    plan.prompt_details = _prompt_details(profile, prompt_tokens, media.tokens, plan.cache)
+    suffix = (f" (saw: {', '.join(media.kinds)})" if media.kinds else "") + (SEARCH_SUFFIX if search else "")
+    if json_mode or prefix or translation is not None:
+        suffix = ""
     enc = encoding(profile.tokenizer)
     q = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
     reasoning_tokens: list[int] = []
@@ -481,7 +434,7 @@ def prepare_chat(
         plan.choices.append(
             ChoicePlan(
                 index=0,
-                reasoning_pieces=_pieces(enc, r_tokens),
+                reasoning_pieces=token_pieces(enc, r_tokens),
                 answer_pieces=[],
                 finish_reason=None if partial and not stream else "tool_calls",
                 reasoning_tokens=len(r_tokens),
@@ -496,7 +449,8 @@ def prepare_chat(
             answer = translation.translate(q)
         else:
             answer = answer_text(body, messages, reply, json_mode=json_mode, prefix=prefix, documents=documents)
-        answer_tokens = _cut_at_token_stop(enc.encode_ordinary(_cut_at_stop(answer, stop_strings)), stop_ids)
+            answer += suffix
+        answer_tokens = cut_at_token_stop(enc.encode_ordinary(cut_at_stop(answer, stop_strings)), stop_ids)
         r_tokens = reasoning_tokens
         finish: str | None = "stop"
         if max_completion is not None:
@@ -509,14 +463,17 @@ def prepare_chat(
             answer_tokens, finish = answer_tokens[:max_tokens], "length"
         if partial and not stream:
             answer_tokens, finish = answer_tokens[: len(answer_tokens) // 2], None
+        spoken, audio_tokens = audio_deltas(len(answer_tokens), plan.created) if audio else ([], 0)
         plan.choices.append(
             ChoicePlan(
                 index=i,
-                reasoning_pieces=_pieces(enc, r_tokens),
-                answer_pieces=_pieces(enc, answer_tokens),
+                reasoning_pieces=token_pieces(enc, r_tokens),
+                answer_pieces=token_pieces(enc, answer_tokens),
                 finish_reason=finish,
                 reasoning_tokens=len(r_tokens),
                 answer_tokens=len(answer_tokens),
+                audio=spoken,
+                audio_tokens=audio_tokens,
             )
         )
     return plan
@@ -560,6 +517,7 @@ _PLAIN_PIECE = ('{"content":', ',"function_call":null,"refusal":null,"role":null
 _THINK_FIRST = '{"content":null,"role":"assistant","reasoning_content":""}'
 _THINK_REASONING = ('{"content":null,"reasoning_content":', "}")
 _THINK_ANSWER = ('{"content":', ',"reasoning_content":null}')
+_TRANSCRIPT_PIECE = ('{"audio":{"transcript":', "}}")
 
 
 _PLAIN_CALL = '{"content":"","function_call":null,"refusal":null,"role":null,"tool_calls":'
@@ -590,7 +548,8 @@ def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[tuple[str, str | 
         if choice.tool_calls:
             return out + _tool_call_deltas(_THINK_CALL, choice)
         head, tail = _THINK_ANSWER
-        out += [(head + dumps(p) + tail, None) for p in choice.answer_pieces]
+        texts = [head + dumps(p) + tail for p in choice.answer_pieces]
+        out += [(d, None) for d in interleave_audio(texts, choice.audio)]
         out.append(('{"content":"","reasoning_content":null}', choice.finish_reason))
         return out
     out = [(_PLAIN_FIRST, None)]
@@ -606,7 +565,11 @@ def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[tuple[str, str | 
         # [invented: F2.3 says "the last data chunk is the full result" but no finish chunk was captured].
         out.append((head + dumps(text) + tail, choice.finish_reason))
         return out
-    out += [(head + dumps(p) + tail, None) for p in choice.answer_pieces]
+    if plan.audio is not None and plan.audio.transcript:
+        head, tail = _TRANSCRIPT_PIECE
+    texts = [head + dumps(p) + tail for p in choice.answer_pieces]
+    out += [(d, None) for d in interleave_audio(texts, choice.audio)]
+    head, tail = _PLAIN_PIECE
     finish = (head + '""' + tail, choice.finish_reason)
     out.append(finish)
     if profile.translation:

@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ._cache import DEFAULT_TTL, CacheStore
 from ._chat import (
     DONE_EVENT,
     MSG_BODY_INVALID,
@@ -25,6 +26,8 @@ from ._chat import (
     render_stream_events,
     stream_error_event,
 )
+from ._completions import prepare_completion, render_completion_events, render_text_completion
+from ._embeddings import handle_embeddings
 from ._files import (
     BATCH_SIZE_LIMIT,
     FILE_SIZE_LIMIT,
@@ -133,6 +136,10 @@ class _Server(ThreadingHTTPServer):
         """Stay quiet about clients that hang up; they are part of the tests."""
 
 
+_JSON_ROUTES = {"/chat/completions": "_chat", "/completions": "_completions", "/embeddings": "_embeddings"}
+"""JSON POST endpoints and the handler method serving each."""
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     disable_nagle_algorithm = True
@@ -211,14 +218,14 @@ class _Handler(BaseHTTPRequestHandler):
                         fault.param,
                     )
                     return
-            if path == "/chat/completions":
+            if path in _JSON_ROUTES:
                 if self.command != "POST":
                     # [invented] body for a wrong method on a known path.
                     self._send_error(405, "Method Not Allowed.", "invalid_request_error", "method_not_allowed")
                 elif bad_json:
                     self._send_error(400, MSG_BODY_INVALID, "invalid_request_error", "invalid_parameter_error")
                 else:
-                    self._chat(body, fault)
+                    getattr(self, _JSON_ROUTES[path])(body, fault)
                 return
             if path == "/files" or path.startswith("/files/"):
                 reply = handle_files_request(emu._files, self.command, path, dict(parse_qsl(url.query)), headers, raw)
@@ -233,13 +240,16 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _chat(self, body: Any, fault: Fault | None) -> None:
+        emu = self.emulator
         try:
             plan = prepare_chat(
                 body,
-                self.emulator.region,
+                emu.region,
                 self._request_id,
                 partial=bool(fault and fault.partial_response),
-                files=self.emulator._files,
+                files=emu._files,
+                cache=emu._cache,
+                account=emu.api_key,
             )
         except ChatError as err:
             self._send_error(err.status, err.message, err.type, err.code, err.param)
@@ -248,8 +258,32 @@ class _Handler(BaseHTTPRequestHandler):
             if fault is not None and fault.partial_response:
                 self._extra["x-dashscope-partialresponse"] = "true"
             self._send_json(200, render_completion(plan))
+        else:
+            self._send_stream(render_stream_events(plan), fault)
+        if plan.cache is not None:
+            emu._cache.commit(plan.cache)  # cache creation happens after the response (F9.2)
+
+    def _completions(self, body: Any, fault: Fault | None) -> None:
+        try:
+            plan = prepare_completion(body, self.emulator.region)
+        except ChatError as err:
+            self._send_error(err.status, err.message, err.type, err.code, err.param)
             return
-        events = render_stream_events(plan)
+        if plan.stream:
+            self._send_stream(render_completion_events(plan), fault)
+        else:
+            self._send_json(200, render_text_completion(plan))
+
+    def _embeddings(self, body: Any, fault: Fault | None) -> None:
+        try:
+            reply = handle_embeddings(body, self._request_id)
+        except ChatError as err:
+            self._send_error(err.status, err.message, err.type, err.code, err.param)
+            return
+        self._send_json(200, reply)
+
+    def _send_stream(self, events: list[str], fault: Fault | None) -> None:
+        """Write SSE `events` plus `[DONE]` as a chunked body, applying a stream fault's cut."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
         self.send_header("Cache-Control", "no-cache")
@@ -334,7 +368,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class DashScopeEmulator:
-    """A real HTTP server on loopback that answers like DashScope's compatible-mode chat and Files endpoints.
+    """A real HTTP server on loopback that answers like DashScope's compatible-mode API.
+
+    Serves `/chat/completions` (text, VL/Omni media, Omni audio output, explicit context cache, web
+    search), `/completions` (coder FIM), `/embeddings` and the Files API.
 
     Runs a `ThreadingHTTPServer` (HTTP/1.1 keep-alive) in a daemon thread. Use as a context manager
     or call `start()` / `stop()`.
@@ -351,6 +388,7 @@ class DashScopeEmulator:
         max_files: Files the account may store (10,000; uploads beyond: 400).
         max_storage_bytes: Bytes the account may store (100 GB; uploads beyond: 400).
         parse_seconds: Seconds a `file-extract` upload stays `"parsing"` before it is `"processed"`.
+        cache_ttl: Seconds an explicit context-cache entry lives after its creation or last hit (5 min).
 
     Example:
         >>> with DashScopeEmulator() as emu:  # doctest: +SKIP
@@ -371,6 +409,7 @@ class DashScopeEmulator:
         max_files: int = MAX_FILES,
         max_storage_bytes: int = MAX_STORAGE_BYTES,
         parse_seconds: float = 0.0,
+        cache_ttl: float = DEFAULT_TTL,
     ) -> None:
         self.api_key = api_key
         self.region = region
@@ -391,6 +430,7 @@ class DashScopeEmulator:
             max_storage_bytes=max_storage_bytes,
             parse_seconds=parse_seconds,
         )
+        self._cache = CacheStore(cache_ttl)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -455,11 +495,28 @@ class DashScopeEmulator:
         return self._requests[-1]
 
     def clear(self) -> None:
-        """Forget the request log, every pending fault and every stored file."""
+        """Forget the request log, every pending fault, every stored file and the context cache."""
         with self._lock:
             self._requests.clear()
             self._faults.clear()
         self._files.clear()
+        self._cache.clear()
+
+    # -- context cache --------------------------------------------------------------------------------
+
+    @property
+    def cache_ttl(self) -> float:
+        """Lifetime in seconds of explicit context-cache entries created or hit from now on (settable)."""
+        return self._cache.ttl
+
+    @cache_ttl.setter
+    def cache_ttl(self, value: float) -> None:
+        self._cache.ttl = value
+
+    @property
+    def cached_prefixes(self) -> int:
+        """How many unexpired explicit context-cache entries are stored."""
+        return len(self._cache)
 
     # -- files --------------------------------------------------------------------------------------
 

@@ -6,7 +6,6 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -421,4 +420,4 @@ def test_fault_path_matching(emu: DashScopeEmulator, http: httpx2.Client) -> Non
     assert post(http, model="qwen-plus", messages=HELLO).status_code == 200
     assert http.post("/embeddings", json={}).status_code == 500
     emu.clear()
-    assert http.post("/embeddings", json={}).status_code == 404
+    assert_error(http.post("/embeddings", json={}), 400, "you must provide a model parameter.", "invalid_value")

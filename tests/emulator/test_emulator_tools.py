@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import httpx2
@@ -12,7 +11,6 @@ import openai
 import pytest
 
 from langchain_qwen._tokens import count_text
-from langchain_qwen.testing import DashScopeEmulator
 from tests.emulator._wire import post, sse
 
 
