@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import IO, Any, Literal, Union
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_core.utils import from_env, secret_from_env
 
-from langchain_qwen._client import ClientConfig, acall, call, make_config
+from langchain_qwen._client import ClientConfig, acall, call
+from langchain_qwen._settings import SETTINGS_FIELDS, DashScopeSettings
 from langchain_qwen._errors import (
     QwenFileNotReadyError,
     QwenFileParseError,
@@ -199,52 +199,20 @@ def wait_steps(
 # --- the client ------------------------------------------------------------------------------
 
 
-class QwenFiles:
+class QwenFiles(DashScopeSettings):
     """DashScope Files API for long-context documents; sync and async methods share every step but I/O."""
-
-    def __init__(
-        self,
-        *,
-        api_key: Any = None,
-        base_url: str | None = None,
-        region: str | None = None,
-        workspace_id: str | None = None,
-        timeout: float | None = None,
-        max_retries: int = 2,
-        default_headers: dict[str, str] | None = None,
-    ) -> None:
-        self._settings = {
-            "api_key": api_key if api_key is not None else secret_from_env("DASHSCOPE_API_KEY", default=None)(),
-            "base_url": base_url or from_env(["DASHSCOPE_BASE_URL", "DASHSCOPE_API_BASE"], default=None)(),
-            "region": region or from_env("DASHSCOPE_REGION", default=None)(),
-            "workspace_id": workspace_id,
-            "timeout": timeout,
-            "max_retries": max_retries,
-            "default_headers": default_headers,
-        }
-        self._config: ClientConfig | None = None
 
     @classmethod
     def from_chat_model(cls, llm: Any) -> QwenFiles:
         """Files client with the same key, base URL, region and transport settings as a `ChatQwen`."""
-        return cls(
-            api_key=llm.api_key,
-            base_url=llm.base_url,
-            region=llm.region,
-            workspace_id=llm.workspace_id,
-            timeout=llm.timeout,
-            max_retries=llm.max_retries,
-            default_headers=llm.default_headers,
-        )
+        return cls(**{name: getattr(llm, name) for name in SETTINGS_FIELDS})
 
     def __repr__(self) -> str:
         return f"QwenFiles(base_url={self.config.base_url!r})"
 
     @property
     def config(self) -> ClientConfig:
-        if self._config is None:
-            self._config = make_config(**self._settings)
-        return self._config
+        return self._client_config()
 
     def _url(self) -> str:
         return self.config.base_url.rstrip("/") + "/files"
