@@ -256,9 +256,116 @@ def errors() -> None:
         write(name, source, [(request("/chat/completions", hi), json_response(body, status))] * 3)
 
 
+def vision() -> None:
+    body = {"model": "qwen-vl-plus", "messages": [SEED_SYS, {"role": "user", "content": [
+        {"type": "text", "text": "这张图片展示的画面是什么?"},
+        {"type": "image_url", "image_url": {"url": "https://zdkjdemo.oss-cn-shanghai.aliyuncs.com/dog_playing_with_sticks.jpg"}},
+    ]}]}
+    resp = {"id": "chatcmpl-b6193d25-c969-9105-9bd3-613e213ca03b", "object": "chat.completion", "created": 1728354278,
+            "model": "qwen-vl-plus",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "这是一张户外照片,一只狗正在草地上咬着一根木棍。这只狗看起来很放松,并且在享受它的时光。背景中有一些树木和草地的模糊图像,给人一种宁静的感觉。"},
+                         "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 896, "completion_tokens": 44, "total_tokens": 940}}
+    write("vision_image", "shared/seed-docs/qwen-llm-api-reseller.txt, example 3 (request and response verbatim)",
+          [(request("/chat/completions", body), json_response(resp))])
+    frames = [
+        "https://img.alicdn.com/imgextra/i3/O1CN01K3SgGo1eqmlUgeE9b_!!6000000003923-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i4/O1CN01BjZvwg1Y23CF5qIRB_!!6000000003000-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i4/O1CN01Ib0clU27vTgBdbVLQ_!!6000000007859-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i1/O1CN01aygPLW1s3EXCdSN4X_!!6000000005710-0-tps-3840-2160.jpg",
+    ]
+    vbody = {"model": "qwen-vl-max-latest", "messages": [{"role": "user", "content": [
+        {"type": "video", "video": frames}, {"type": "text", "text": "描述这个视频的具体过程"}]}]}
+    vresp = {"id": "chatcmpl-c6b0ad15-509a-9ae2-bb5b-b566bfb731c6", "object": "chat.completion", "created": 1734521008,
+             "model": "qwen-vl-max-latest",
+             "choices": [{"index": 0, "message": {"role": "assistant", "content": "这段视频展示了一场足球比赛中的一个瞬间。整个过程展示了足球比赛中的一次精彩的进攻和进球瞬间,充满了紧张和激动的气氛。"},
+                          "finish_reason": "stop"}],
+             "usage": {"prompt_tokens": 1466, "completion_tokens": 278, "total_tokens": 1744}}
+    write("vision_video_frames", "shared/seed-docs/qwen-llm-api-reseller.txt, example 5 (request verbatim; the "
+          "long answer is shortened to its first and last sentences; usage verbatim)",
+          [(request("/chat/completions", vbody), json_response(vresp))])
+
+
+def omni_audio() -> None:
+    import math
+    import struct
+
+    body = {"model": "qwen3-omni-flash", "messages": [{"role": "user", "content": "你好"}],
+            "modalities": ["text", "audio"], "audio": {"voice": "Cherry", "format": "wav"},
+            "stream": True, "stream_options": {"include_usage": True}}
+    pcm = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 440 * i / 24000))) for i in range(24000))
+    cid, model, created = "chatcmpl-a68eca3b-1c1d-9e2f-8a7b-3c4d5e6f7a8b", "qwen3-omni-flash", 1757644279
+    frames: list[Any] = [chunk(cid, model, {"content": t}, None, created) for t in ("我", "是", "通义千问。")]
+    for start in range(0, len(pcm), 9601):  # fragments deliberately not multiples of 3 bytes
+        data = __import__("base64").b64encode(pcm[start:start + 9601]).decode()
+        frames.append(chunk(cid, model, {"audio": {"data": data, "expires_at": 1757647879,
+                                                   "id": "audio_a68eca3b-1c1d-9e2f-8a7b-3c4d5e6f7a8b"}}, None, created))
+    frames += [chunk(cid, model, {"content": ""}, "stop", created),
+               usage_chunk(cid, model, {"prompt_tokens": 207, "completion_tokens": 103, "total_tokens": 310,
+                                        "completion_tokens_details": {"audio_tokens": 83, "text_tokens": 20},
+                                        "prompt_tokens_details": {"text_tokens": 207}}, created), "[DONE]"]
+    write("omni_audio_stream", f"{PROTO} F10.3 (request verbatim; the text/audio/usage frame shapes of the official "
+          "capture, whose base64 audio is elided in the doc, so the audio here is one second of a 440 Hz tone as "
+          "24 kHz 16-bit mono PCM)", [(request("/chat/completions", body), sse_response(frames))])
+
+
+def explicit_cache() -> None:
+    prefix = "You are a contract analyst. " + "Clause: the supplier shall deliver on time. " * 200
+    first = {"model": "qwen-plus", "messages": [
+        {"role": "system", "content": [{"type": "text", "text": prefix, "cache_control": {"type": "ephemeral"}}]},
+        {"role": "user", "content": "Summarise the clauses."}], "enable_thinking": False}
+    second = {**first, "messages": [first["messages"][0], {"role": "user", "content": "List the obligations."}]}
+
+    def completion(details: dict[str, Any], text: str) -> dict:
+        return {"id": "chatcmpl-cache", "object": "chat.completion", "created": 1735120033, "model": "qwen-plus",
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": text}}],
+                "usage": {"prompt_tokens": 1813, "completion_tokens": 20, "total_tokens": 1833,
+                          "prompt_tokens_details": details}}
+
+    created_ = {"text_tokens": 1813, "cache_creation": {"ephemeral_5m_input_tokens": 1803},
+                "cache_creation_input_tokens": 1803, "cache_type": "ephemeral", "cached_tokens": 0}
+    hit = {"text_tokens": 1813, "cache_type": "ephemeral", "cached_tokens": 1803}
+    write("explicit_cache", f"{PROTO} F9.2 request form and F9.3 usage fields (creation example from the litellm "
+          "DashScope fixture shape, then a hit); token figures illustrative",
+          [(request("/chat/completions", first), json_response(completion(created_, "The supplier must deliver on time."))),
+           (request("/chat/completions", second), json_response(completion(hit, "1. Deliver on time.")))])
+
+
+def embeddings() -> None:
+    body = {"model": "text-embedding-v3", "input": ["衣服的质量杠杠的", "很漂亮，不枉我等了这么久"],
+            "encoding_format": "float", "dimensions": 1024}
+
+    def vec(seed: int) -> list[float]:
+        import math
+
+        raw = [math.sin(seed * 31 + i) for i in range(1024)]
+        norm = math.sqrt(sum(x * x for x in raw))
+        return [round(x / norm, 6) for x in raw]
+
+    resp = {"data": [{"embedding": vec(1), "index": 0, "object": "embedding"},
+                     {"embedding": vec(2), "index": 1, "object": "embedding"}],
+            "model": "text-embedding-v3", "object": "list", "usage": {"prompt_tokens": 16, "total_tokens": 16},
+            "id": "73591b79-d194-9bca-8bb5-e3e6e6f5c4a2"}
+    write("embeddings", f"{PROTO} F12 (request and response shapes; the documented vector is elided, so the vectors "
+          "here are unit-length stand-ins of the requested dimension)",
+          [(request("/embeddings", body), json_response(resp))])
+
+
+def fim() -> None:
+    doc = '"""\n反转字符串中的每个单词，同时保持非字母字符的位置不变。\n"""\n'
+    prompt = f"<|fim_prefix|>def reverse_words_with_special_chars(s):\n{doc}<|fim_suffix|>return result<|fim_middle|>"
+    body = {"model": "qwen-coder-turbo", "prompt": prompt}
+    middle = "    words = s.split(' ')\n    result = ' '.join(w[::-1] for w in words)\n    "
+    resp = {"id": "cmpl-0f6e1b2c3d4e", "object": "text_completion", "created": 1740000000, "model": "qwen-coder-turbo",
+            "choices": [{"text": middle, "index": 0, "logprobs": None, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 52, "completion_tokens": 24, "total_tokens": 76}}
+    write("fim", f"{PROTO} F11 (the prefix+suffix request from the Completions page; the filled middle is "
+          "illustrative)", [(request("/completions", body), json_response(resp))])
+
+
 def main() -> None:
     for build in (plain_chat, qwq_reasoning_stream, qwen3_thinking_stream, parallel_tool_calls_stream, json_mode,
-                  partial_mode, mt_streams, qwen_long, errors):
+                  partial_mode, mt_streams, qwen_long, errors, vision, omni_audio, explicit_cache, embeddings, fim):
         build()
     print("\n".join(sorted(p.name for p in HERE.glob("*.yaml"))))
 

@@ -7,7 +7,9 @@ demand, such as moderation or a quota limit, skip while recording).
 
 from __future__ import annotations
 
+import io
 import json
+import wave
 from pathlib import Path
 
 import pytest
@@ -15,12 +17,15 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_qwen import (
     ChatQwen,
+    QwenEmbeddings,
+    QwenFIM,
     QwenAuthenticationError,
     QwenContentInspectionError,
     QwenRateLimitError,
     _errors,
 )
 from langchain_qwen.files import QwenFiles, long_context_messages
+from langchain_qwen.media import message_wav, video_block
 from langchain_qwen.partial import complete_prefix
 from tests._helpers import invoke, merge, stream
 
@@ -159,3 +164,65 @@ def test_every_cassette_names_its_source_and_hides_secrets() -> None:
                 if name.lower() != "content-type":
                     assert values == ["**REDACTED**"], (path.name, name)
             assert "sk-" not in json.dumps(interaction["request"]), path.name
+
+
+@SYNC
+def test_vision_image(sync: bool) -> None:
+    msg = HumanMessage([
+        {"type": "text", "text": "这张图片展示的画面是什么?"},
+        {"type": "image", "url": "https://zdkjdemo.oss-cn-shanghai.aliyuncs.com/dog_playing_with_sticks.jpg"},
+    ])
+    out = invoke(ChatQwen(model="qwen-vl-plus"), sync, [SystemMessage("You are a helpful assistant."), msg])
+    assert out.text and out.usage_metadata["input_tokens"] > 100  # the image is billed as input tokens
+
+
+def test_vision_video_frames() -> None:
+    frames = [
+        "https://img.alicdn.com/imgextra/i3/O1CN01K3SgGo1eqmlUgeE9b_!!6000000003923-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i4/O1CN01BjZvwg1Y23CF5qIRB_!!6000000003000-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i4/O1CN01Ib0clU27vTgBdbVLQ_!!6000000007859-0-tps-3840-2160.jpg",
+        "https://img.alicdn.com/imgextra/i1/O1CN01aygPLW1s3EXCdSN4X_!!6000000005710-0-tps-3840-2160.jpg",
+    ]
+    msg = HumanMessage([video_block(frames), {"type": "text", "text": "描述这个视频的具体过程"}])
+    out = ChatQwen(model="qwen-vl-max-latest").invoke([msg])
+    assert out.text and out.usage_metadata["input_tokens"] > 1000
+
+
+@SYNC
+def test_omni_audio_stream(sync: bool) -> None:
+    llm = ChatQwen(model="qwen3-omni-flash", modalities=["text", "audio"], audio={"voice": "Cherry"})
+    answer = invoke(llm, sync, "你好")
+    with wave.open(io.BytesIO(message_wav(answer))) as w:  # type: ignore[arg-type]
+        assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (24000, 1, 2)
+        pcm = w.readframes(w.getnframes())
+    assert answer.text and len(pcm) > 0 and answer.usage_metadata["output_token_details"]["audio"] > 0
+    merged = merge(stream(llm, sync, "你好"))
+    assert message_wav(merged)[44:] == pcm  # streamed pieces merge into the same audio
+
+
+def test_explicit_cache() -> None:
+    prefix = "You are a contract analyst. " + "Clause: the supplier shall deliver on time. " * 200
+    system = SystemMessage([{"type": "text", "text": prefix, "cache_control": {"type": "ephemeral"}}])
+    llm = ChatQwen(model="qwen-plus")
+    first = llm.invoke([system, HumanMessage("Summarise the clauses.")])
+    second = llm.invoke([system, HumanMessage("List the obligations.")])
+    created = first.usage_metadata["input_token_details"]["cache_creation"]
+    assert created >= 1024 and second.usage_metadata["input_token_details"]["cache_read"] == created
+
+
+@SYNC
+def test_embeddings(sync: bool) -> None:
+    import asyncio
+
+    emb = QwenEmbeddings(model="text-embedding-v3", dimensions=1024)
+    texts = ["衣服的质量杠杠的", "很漂亮，不枉我等了这么久"]
+    vectors = emb.embed_documents(texts) if sync else asyncio.run(emb.aembed_documents(texts))
+    assert len(vectors) == 2 and all(len(v) == 1024 for v in vectors)
+    assert all(abs(sum(x * x for x in v) - 1) < 1e-3 for v in vectors)  # DashScope vectors are unit length
+
+
+def test_fim() -> None:
+    doc = '"""\n反转字符串中的每个单词，同时保持非字母字符的位置不变。\n"""\n'
+    middle = QwenFIM(model="qwen-coder-turbo").invoke(f"def reverse_words_with_special_chars(s):\n{doc}",
+                                                      suffix="return result")
+    assert middle.strip() and "def reverse_words_with_special_chars" not in middle
