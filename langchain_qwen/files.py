@@ -142,8 +142,9 @@ def _settle(files: dict[str, QwenFile], url: str) -> list[str]:
 class _Progress:
     """A one-line progress display on stderr for long waits (auto: only on a terminal, after 3 s)."""
 
-    def __init__(self, enabled: bool | None, total: int) -> None:
+    def __init__(self, enabled: bool | None, total: int, label: str = "Parsing documents") -> None:
         self.enabled = enabled
+        self.label = label
         self.total = total
         self.start = time.monotonic()
         self.shown = False
@@ -155,7 +156,7 @@ class _Progress:
             return
         done = self.total - pending
         bar = "#" * int(20 * done / max(self.total, 1))
-        sys.stderr.write(f"\rParsing documents {done}/{self.total} [{bar:<20}] {elapsed:5.1f}s")
+        sys.stderr.write(f"\r{self.label} {done}/{self.total} [{bar:<20}] {elapsed:5.1f}s")
         sys.stderr.flush()
         self.shown = True
 

@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--region", default="cn-beijing")
     parser.add_argument("--account-balance", default=None, help="send X-Account-Balance with this value")
     parser.add_argument("--cache-ttl", type=float, default=300.0, help="explicit context-cache TTL in seconds")
+    parser.add_argument("--batch-seconds", type=float, default=0.0, help="seconds a batch takes to complete")
     args = parser.parse_args(argv)
     emu = DashScopeEmulator(
         api_key=args.api_key,
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         cache_ttl=args.cache_ttl,
+        batch_seconds=args.batch_seconds,
     )
     emu.start()
     print(emu.base_url, flush=True)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -52,11 +53,17 @@ def tokens_of(text: str) -> list[str]:
 def embed(text: str, dimensions: int) -> list[float]:
     """The deterministic unit vector of `text` (rules in the module docstring)."""
     vec = [BIAS] * dimensions
+    touched = set()
     for token in tokens_of(text):
         digest = int.from_bytes(hashlib.blake2b(token.encode("utf-8"), digest_size=8).digest(), "little")
-        vec[digest % dimensions] += 1.0 if (digest >> 63) & 1 else -1.0
-    norm = math.sqrt(sum(v * v for v in vec))
-    return [round(v / norm, 6) for v in vec]
+        bucket = digest % dimensions
+        vec[bucket] += 1.0 if (digest >> 63) & 1 else -1.0
+        touched.add(bucket)
+    norm = math.sqrt(sum(map(operator.mul, vec, vec)))
+    out = [round(BIAS / norm, 6)] * dimensions  # untouched components share one value (batch speed)
+    for bucket in touched:
+        out[bucket] = round(vec[bucket] / norm, 6)
+    return out
 
 
 def handle_embeddings(body: Any, request_id: str) -> dict[str, Any]:

@@ -194,6 +194,7 @@ class FileStore:
         *,
         check: bool = True,
         parse_seconds: float | None = None,
+        file_id: str | None = None,
     ) -> StoredFile:
         """Store a file as an upload would (raises `FileError` like the endpoint when `check`).
 
@@ -203,10 +204,11 @@ class FileStore:
             purpose: `file-extract` or `batch` (any string when `check` is false).
             check: Apply the purpose, size, format, blank and storage checks.
             parse_seconds: Parsing time of this file (default: the store's `parse_seconds`).
+            file_id: Use this id instead of a new `<purpose prefix><24 hex>` one (e.g. batch result files).
         """
         if check and purpose not in PURPOSES:
             raise FileError(MSG_PURPOSE, code=None, param="purpose")
-        file_id = _ID_PREFIX.get(purpose, "file-fe-") + uuid.uuid4().hex[:24]
+        file_id = file_id or _ID_PREFIX.get(purpose, "file-fe-") + uuid.uuid4().hex[:24]
         ext = _extension(filename)
         if check:
             if purpose == "batch":

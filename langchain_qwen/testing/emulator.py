@@ -1,4 +1,4 @@
-"""Loopback HTTP server emulating DashScope compatible-mode: routing, auth, request log, faults and files."""
+"""Loopback HTTP server emulating DashScope compatible-mode: routing, auth, request log, faults, files, batches."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from ._batches import MSG_THROTTLED, BatchesView, BatchStore, handle_batches_request
 from ._cache import DEFAULT_TTL, CacheStore
 from ._chat import (
     DONE_EVENT,
@@ -65,7 +66,10 @@ class Fault:
     """A scripted misbehaviour applied to the next matching request(s).
 
     Pending faults are consumed first-in first-out by requests whose path (under
-    `/compatible-mode/v1`) equals `path` (`"*"` matches any path); each use decrements `times`.
+    `/compatible-mode/v1`) equals `path` or lies below it (`"/batches"` also matches
+    `/batches/{id}/cancel`; `"*"` matches any path); each use decrements `times`. On `/files` and
+    `/batches` paths an error status is sent with the Files-API body (no `id` / `request_id`, F13.5), and
+    a bare 429 on `/batches` paths defaults to the batch throttling message (F8.6).
 
     Attributes:
         path: Request path the fault applies to.
@@ -100,7 +104,7 @@ class Fault:
 
     def matches(self, path: str) -> bool:
         """Whether this fault applies to a request for `path`."""
-        return self.path in ("*", path)
+        return self.path in ("*", path) or path.startswith(self.path.rstrip("/") + "/")
 
 
 _FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
@@ -210,12 +214,16 @@ class _Handler(BaseHTTPRequestHandler):
                 if fault.status:
                     # [invented] message for statuses outside the catalogue defaults.
                     code, message = _STATUS_DEFAULTS.get(fault.status, (None, "Emulated error."))
+                    batches = path == "/batches" or path.startswith("/batches/")
+                    if batches and fault.status == 429:
+                        code, message = "insufficient_quota", MSG_THROTTLED  # F13.6 row of the batch wording
                     self._send_error(
                         fault.status,
                         fault.message if fault.message is not None else message,
                         fault.type or "invalid_request_error",
                         fault.code if fault.code is not None else code,
                         fault.param,
+                        bare=batches or path == "/files" or path.startswith("/files/"),
                     )
                     return
             if path in _JSON_ROUTES:
@@ -233,6 +241,10 @@ class _Handler(BaseHTTPRequestHandler):
                     self._send_bytes(reply.status, reply.body, reply.content_type)
                 else:
                     self._send_json(reply.status, reply.body)
+                return
+            if path == "/batches" or path.startswith("/batches/"):
+                query = dict(parse_qsl(url.query))
+                self._send_json(*handle_batches_request(emu._batches, self.command, path, query, body, bad_json))
                 return
             # [invented] body for an unknown path (no capture of DashScope's 404 page).
             self._send_error(404, f"Not Found: {url.path}", "invalid_request_error", "not_found")
@@ -362,16 +374,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _send_error(
-        self, status: int, message: str, type_: str, code: str | None, param: str | None = None
+        self, status: int, message: str, type_: str, code: str | None, param: str | None = None, *, bare: bool = False
     ) -> None:
-        self._send_json(status, error_body(message, type_, code, param, self._request_id))
+        body = error_body(message, type_, code, param, self._request_id)
+        self._send_json(status, {"error": body["error"]} if bare else body)
 
 
 class DashScopeEmulator:
     """A real HTTP server on loopback that answers like DashScope's compatible-mode API.
 
     Serves `/chat/completions` (text, VL/Omni media, Omni audio output, explicit context cache, web
-    search), `/completions` (coder FIM), `/embeddings` and the Files API.
+    search), `/completions` (coder FIM), `/embeddings`, the Files API and the Batch API (`_batches`).
 
     Runs a `ThreadingHTTPServer` (HTTP/1.1 keep-alive) in a daemon thread. Use as a context manager
     or call `start()` / `stop()`.
@@ -389,6 +402,8 @@ class DashScopeEmulator:
         max_storage_bytes: Bytes the account may store (100 GB; uploads beyond: 400).
         parse_seconds: Seconds a `file-extract` upload stays `"parsing"` before it is `"processed"`.
         cache_ttl: Seconds an explicit context-cache entry lives after its creation or last hit (5 min).
+        batch_seconds: Seconds a batch takes from creation to `completed` (a third each for validating,
+            in_progress and finalizing); 0 completes it on the first read.
 
     Example:
         >>> with DashScopeEmulator() as emu:  # doctest: +SKIP
@@ -410,6 +425,7 @@ class DashScopeEmulator:
         max_storage_bytes: int = MAX_STORAGE_BYTES,
         parse_seconds: float = 0.0,
         cache_ttl: float = DEFAULT_TTL,
+        batch_seconds: float = 0.0,
     ) -> None:
         self.api_key = api_key
         self.region = region
@@ -431,6 +447,7 @@ class DashScopeEmulator:
             parse_seconds=parse_seconds,
         )
         self._cache = CacheStore(cache_ttl)
+        self._batches = BatchStore(self._files, lambda: self.region, batch_seconds)
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -495,11 +512,12 @@ class DashScopeEmulator:
         return self._requests[-1]
 
     def clear(self) -> None:
-        """Forget the request log, every pending fault, every stored file and the context cache."""
+        """Forget the request log, every pending fault, every stored file and batch, and the context cache."""
         with self._lock:
             self._requests.clear()
             self._faults.clear()
         self._files.clear()
+        self._batches.clear()
         self._cache.clear()
 
     # -- context cache --------------------------------------------------------------------------------
@@ -564,6 +582,22 @@ class DashScopeEmulator:
     def delete_file(self, file_id: str) -> bool:
         """Remove a stored file; False when it was not stored."""
         return self._files.delete(file_id)
+
+    # -- batches ------------------------------------------------------------------------------------
+
+    @property
+    def batches(self) -> Mapping[str, dict[str, Any]]:
+        """Batch objects by id (a live read-only view; reading an entry advances it like `GET /batches/{id}`)."""
+        return BatchesView(self._batches)
+
+    @property
+    def batch_seconds(self) -> float:
+        """Creation-to-completion time of batches created from now on (settable)."""
+        return self._batches.batch_seconds
+
+    @batch_seconds.setter
+    def batch_seconds(self, value: float) -> None:
+        self._batches.batch_seconds = value
 
     def inject(self, fault: Fault | None = None, /, **kwargs: Any) -> Fault:
         """Queue a fault for the next matching request(s).

@@ -55,3 +55,8 @@ def test_tool_turns_counted() -> None:
 
 def test_special_token_lookalikes_count_as_text() -> None:
     assert count_text("<|im_start|>") > 1
+
+
+def test_message_like_inputs_are_accepted() -> None:
+    llm = ChatQwen(model="qwen2.5-14b-instruct", api_key="k")
+    assert llm.get_num_tokens_from_messages([("system", "You are a helpful assistant."), ("human", "你好")]) == 20

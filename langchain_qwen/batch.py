@@ -1,0 +1,388 @@
+"""DashScope Batch API (half price, for jobs far larger than one machine should send live): submit, poll, decode.
+
+```python
+from langchain_qwen import ChatQwen
+from langchain_qwen.batch import QwenBatch, run_batch
+
+llm = ChatQwen(model="qwen-plus")
+job = QwenBatch(llm).submit(["Translate 'cat' to French", [HumanMessage("Name a prime")]], temperature=0)
+job.wait(progress=True)                 # polls with backoff; job.cancel() stops it
+for item in job.results():              # input order: AIMessage (with usage) or BatchError, never dropped
+    ...
+job = BatchJob.resume(llm, job.batch_ids)   # pick an existing job up again later
+```
+
+Every line is encoded by the same request builder as `invoke` (same per-call options) and decoded by
+the same parser; the JSONL is streamed to disk and split within DashScope's limits (50,000 lines, 500 MB,
+one model per file); uploads use `purpose="batch"`; outputs are downloaded to disk and joined on
+`custom_id`, so memory stays flat for large jobs (`iter_results()` streams them in input order).
+Embedding jobs work the same way (`QwenEmbeddingBatch`, `embed_batch`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_qwen._batch import (
+    CHAT_ENDPOINT,
+    EMBEDDINGS_ENDPOINT,
+    MAX_BYTES,
+    MAX_LINES,
+    BatchError,
+    BatchStatus,
+    PartFile,
+    batch_body,
+    encode_line,
+    iter_jsonl,
+    line_error,
+    read_line_at,
+    write_parts,
+)
+from langchain_qwen._client import ClientConfig, acall, call
+from langchain_qwen._errors import QwenFileTooLargeError, QwenValidationError, local_error
+from langchain_qwen._parse import chat_result
+from langchain_qwen.files import _Progress, poll_delays
+
+
+def _messages(llm: Any, item: Any) -> list[Any]:
+    from langchain_core.messages import BaseMessage
+
+    if isinstance(item, BaseMessage):
+        item = [item]  # one message is a one-message conversation
+    messages = llm._convert_input(item).to_messages()
+    try:
+        from langchain_core.language_models._utils import _normalize_messages
+
+        return _normalize_messages(messages)
+    except ImportError:  # pragma: no cover
+        return messages
+
+
+def _upload(cfg: ClientConfig, client: Any, part: PartFile) -> str:
+    if part.bytes > MAX_BYTES:
+        raise local_error(QwenFileTooLargeError, f"{part.path.name} is over the 500 MB batch file limit.", cfg.base_url)
+    with part.path.open("rb") as fh:  # streamed from disk, not read into memory
+        return client.files.create(file=(part.path.name, fh), purpose="batch").id
+
+
+def _batch_dict(obj: Any) -> dict[str, Any]:
+    return obj.model_dump() if hasattr(obj, "model_dump") else dict(obj)
+
+
+def _download(client: Any, file_id: str, dest: Path) -> Path:
+    with client.files.with_streaming_response.content(file_id) as response, dest.open("wb") as fh:
+        for chunk in response.iter_bytes():
+            fh.write(chunk)
+    return dest
+
+
+@dataclass
+class _Submitter:
+    """Shared encode/submit steps of chat and embedding batches."""
+
+    owner: Any
+    endpoint: str
+    completion_window: str = "24h"
+    workdir: Path | None = None
+    max_lines: int = MAX_LINES
+    max_bytes: int = MAX_BYTES
+    name: str | None = None
+    description: str | None = None
+
+    def _dir(self) -> Path:
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="qwen-batch-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return self.workdir
+
+    def _metadata(self) -> dict[str, str] | None:
+        meta = {}
+        if self.name:
+            meta["ds_name"] = self.name[:100]
+        if self.description:
+            meta["ds_description"] = self.description[:200]
+        return meta or None
+
+    def _create(self, client: Any, file_id: str) -> str:
+        kwargs: dict[str, Any] = {"input_file_id": file_id, "endpoint": self.endpoint,
+                                  "completion_window": self.completion_window}
+        if self._metadata():
+            kwargs["metadata"] = self._metadata()
+        return client.batches.create(**kwargs).id
+
+    def submit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
+        cfg = self.owner._client_config()
+        ids = [call(cfg, lambda c, p=p: self._create(c, _upload(cfg, c, p))) for p in parts]
+        return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=self._dir())
+
+    async def asubmit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
+        cfg = self.owner._client_config()
+
+        async def one(part: PartFile) -> str:
+            file_id = await acall(cfg, lambda c: c.files.create(file=(part.path.name, part.path.read_bytes()),
+                                                                purpose="batch"))
+            return await acall(cfg, lambda c: c.batches.create(
+                input_file_id=file_id.id, endpoint=self.endpoint, completion_window=self.completion_window,
+                **({"metadata": self._metadata()} if self._metadata() else {})))
+
+        batches = [await one(p) for p in parts]
+        return BatchJob(self.owner, [b.id for b in batches], self.endpoint, total=total, workdir=self._dir())
+
+
+class QwenBatch(_Submitter):
+    """Chat requests as DashScope batch jobs; options are the same as `ChatQwen.invoke`'s."""
+
+    def __init__(self, llm: Any, **settings: Any) -> None:
+        super().__init__(owner=llm, endpoint=CHAT_ENDPOINT, **settings)
+
+    def _lines(self, inputs: Iterable[Any], kwargs: dict[str, Any], counter: list[int]) -> Iterator[tuple[str, bytes]]:
+        for index, item in enumerate(inputs):
+            request, _ = self.owner._prepare(_messages(self.owner, item), None, dict(kwargs), stream=False)
+            body = batch_body(request.body, request.headers)
+            counter[0] = index + 1
+            yield body["model"], encode_line(str(index), self.endpoint, body)
+
+    def encode(self, inputs: Iterable[Any], **kwargs: Any) -> tuple[list[PartFile], int]:
+        """Write the JSONL input files (inputs may be a generator); returns (files, number of requests)."""
+        if kwargs.get("stream"):
+            raise QwenValidationError("A batch cannot stream; drop stream=True.")
+        counter = [0]
+        parts = write_parts(self._lines(inputs, kwargs, counter), self._dir(), max_lines=self.max_lines,
+                            max_bytes=self.max_bytes)
+        return parts, counter[0]
+
+    def submit(self, inputs: Iterable[Any], **kwargs: Any) -> BatchJob:
+        """Encode, upload (`purpose="batch"`) and create one batch per input file."""
+        parts, total = self.encode(inputs, **kwargs)
+        return self.submit_parts(parts, total)
+
+    async def asubmit(self, inputs: Iterable[Any], **kwargs: Any) -> BatchJob:
+        """Async twin of `submit`."""
+        parts, total = self.encode(inputs, **kwargs)
+        return await self.asubmit_parts(parts, total)
+
+
+class QwenEmbeddingBatch(_Submitter):
+    """Embedding requests as DashScope batch jobs: texts grouped `effective_batch_size` per line."""
+
+    def __init__(self, embeddings: Any, **settings: Any) -> None:
+        super().__init__(owner=embeddings, endpoint=EMBEDDINGS_ENDPOINT, **settings)
+
+    def encode(self, texts: Sequence[str]) -> tuple[list[PartFile], int]:
+        from langchain_qwen.embeddings import embedding_body, prepare_inputs
+
+        emb = self.owner
+        inputs = prepare_inputs(texts, emb.profile, emb.on_too_long)
+        size = emb.effective_batch_size
+
+        def lines() -> Iterator[tuple[str, bytes]]:
+            for group, start in enumerate(range(0, len(inputs), size)):
+                body = embedding_body(emb.model, inputs[start:start + size], emb.dimensions)
+                yield emb.model, encode_line(str(group), self.endpoint, body)
+
+        groups = -(-len(inputs) // size)
+        return write_parts(lines(), self._dir(), max_lines=self.max_lines, max_bytes=self.max_bytes), groups
+
+    def submit(self, texts: Sequence[str]) -> BatchJob:
+        parts, total = self.encode(texts)
+        return self.submit_parts(parts, total)
+
+
+@dataclass
+class BatchJob:
+    """One submitted job (one DashScope batch per input file): status, waiting, cancelling, results."""
+
+    owner: Any
+    batch_ids: list[str]
+    endpoint: str = CHAT_ENDPOINT
+    total: int | None = None
+    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="qwen-batch-")))
+    _batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def resume(cls, owner: Any, batch_ids: Sequence[str], *, endpoint: str | None = None,
+               workdir: Path | None = None) -> BatchJob:
+        """Pick up existing batches by id (e.g. after a restart)."""
+        from langchain_qwen.chat_models import ChatQwen
+
+        kind = endpoint or (CHAT_ENDPOINT if isinstance(owner, ChatQwen) else EMBEDDINGS_ENDPOINT)
+        job = cls(owner, list(batch_ids), kind)
+        if workdir is not None:
+            job.workdir = Path(workdir)
+        return job
+
+    def _cfg(self) -> ClientConfig:
+        return self.owner._client_config()
+
+    # status --------------------------------------------------------------------------------------
+
+    def refresh(self) -> list[dict[str, Any]]:
+        """Current batch objects."""
+        cfg = self._cfg()
+        for bid in self.batch_ids:
+            self._batches[bid] = _batch_dict(call(cfg, lambda c, b=bid: c.batches.retrieve(b)))
+        return [self._batches[b] for b in self.batch_ids]
+
+    def statuses(self) -> list[BatchStatus]:
+        return [BatchStatus(b["status"]) for b in (self._batches.get(i) or {} for i in self.batch_ids) if b]
+
+    @property
+    def done(self) -> bool:
+        return len(self.statuses()) == len(self.batch_ids) and all(s.terminal for s in self.statuses())
+
+    def _counts(self) -> tuple[int, int]:
+        done = total = 0
+        for b in self._batches.values():
+            counts = b.get("request_counts") or {}
+            total += counts.get("total") or 0
+            done += (counts.get("completed") or 0) + (counts.get("failed") or 0)
+        return done, max(total, self.total or 0)
+
+    def wait(self, *, timeout: float | None = None, progress: bool | None = None,
+             max_interval: float = 30.0) -> BatchJob:
+        """Poll with backoff until every batch is completed, failed, expired or cancelled."""
+        bar = _Progress(progress, 1, label="Batch requests")
+        deadline = None if timeout is None else time.monotonic() + timeout
+        try:
+            for delay in poll_delays(maximum=max_interval):
+                self.refresh()
+                done, total = self._counts()
+                bar.total = max(total, 1)
+                bar.update(total - done)
+                if self.done:
+                    return self
+                if deadline is not None and time.monotonic() > deadline:
+                    raise TimeoutError(f"Batches {self.batch_ids} not finished after {timeout} s; resume later.")
+                time.sleep(delay)
+        finally:
+            bar.close()
+        return self  # pragma: no cover
+
+    async def await_done(self, *, timeout: float | None = None, max_interval: float = 30.0) -> BatchJob:
+        """Async twin of `wait`."""
+        cfg = self._cfg()
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for delay in poll_delays(maximum=max_interval):
+            for bid in self.batch_ids:
+                self._batches[bid] = _batch_dict(await acall(cfg, lambda c, b=bid: c.batches.retrieve(b)))
+            if self.done:
+                return self
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"Batches {self.batch_ids} not finished after {timeout} s; resume later.")
+            await asyncio.sleep(delay)
+        return self  # pragma: no cover
+
+    def cancel(self) -> list[dict[str, Any]]:
+        """Ask DashScope to cancel every batch not yet finished (requests already done are billed)."""
+        cfg = self._cfg()
+        out = []
+        for bid in self.batch_ids:
+            current = self._batches.get(bid)
+            if current and BatchStatus(current["status"]).terminal:
+                out.append(current)
+                continue
+            self._batches[bid] = _batch_dict(call(cfg, lambda c, b=bid: c.batches.cancel(b)))
+            out.append(self._batches[bid])
+        return out
+
+    # results -------------------------------------------------------------------------------------
+
+    def _fetch(self) -> tuple[dict[int, tuple[Path, int, bool]], list[tuple[dict[str, Any], Path | None]]]:
+        """Download output/error files; index custom_id -> (file, offset, is_error)."""
+        if not self.done:
+            self.refresh()
+        if not self.done:
+            raise QwenValidationError("The batch job has not finished; call wait() first (or cancel()).")
+        cfg = self._cfg()
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        index: dict[int, tuple[Path, int, bool]] = {}
+        failed: list[tuple[dict[str, Any], Path | None]] = []
+        for bid in self.batch_ids:
+            batch = self._batches[bid]
+            for key, is_error in (("output_file_id", False), ("error_file_id", True)):
+                file_id = batch.get(key)
+                if not file_id:
+                    continue
+                path = call(cfg, lambda c, f=file_id: _download(c, f, self.workdir / f"{f}.jsonl"))
+                for offset, line in iter_jsonl(path):
+                    index[int(line["custom_id"])] = (path, offset, is_error)
+            if batch["status"] in ("failed", "expired") or (batch["status"] == "cancelled" and not batch.get("error_file_id")):
+                source = call(cfg, lambda c, f=batch["input_file_id"]: _download(c, f, self.workdir / f"{f}.jsonl"))
+                failed.append((batch, source))
+        return index, failed
+
+    def iter_results(self) -> Iterator[tuple[int, Any]]:
+        """(input index, AIMessage / embedding vectors / BatchError) in input order, reading one line at a time."""
+        index, failed = self._fetch()
+        missing: dict[int, BatchError] = {}
+        for batch, source in failed:
+            errors = {e.get("line"): e for e in ((batch.get("errors") or {}).get("data") or [])}
+            for line_no, (_, line) in enumerate(iter_jsonl(source), start=1) if source else ():
+                cid = int(line["custom_id"])
+                if cid not in index:
+                    err = errors.get(line_no) or next(iter(errors.values()), {}) or {}
+                    missing[cid] = BatchError(cid, str(cid), err.get("code") or batch["status"],
+                                              err.get("message") or f"The batch {batch['status']}.")
+        total = max([*index, *missing, -1]) + 1
+        total = max(total, self.total or 0)
+        for i in range(total):
+            if i in index:
+                path, offset, is_error = index[i]
+                yield i, self._decode(i, read_line_at(path, offset), is_error)
+            else:
+                yield i, missing.get(i) or BatchError(i, str(i), "missing", "No result was returned for this request.")
+
+    def _decode(self, index: int, line: dict[str, Any], is_error: bool) -> Any:
+        response = line.get("response") or {}
+        if is_error or line.get("error") or response.get("status_code") not in (200, None):
+            return line_error(index, line)
+        body = response.get("body") or {}
+        if self.endpoint == EMBEDDINGS_ENDPOINT:
+            return [d["embedding"] for d in sorted(body.get("data") or [], key=lambda d: d.get("index", 0))]
+        from langchain_qwen._client import HttpMeta
+
+        return chat_result(body, HttpMeta(request_id=response.get("request_id"))).generations[0].message
+
+    def results(self) -> list[Any]:
+        """All results in input order (AIMessage or BatchError for chat jobs)."""
+        return [item for _, item in self.iter_results()]
+
+    async def aresults(self) -> list[Any]:
+        """Async entry point: waits for the job, then decodes (downloads run in a worker thread)."""
+        await self.await_done()
+        return await asyncio.to_thread(self.results)
+
+
+def run_batch(llm: Any, inputs: Iterable[Any], *, progress: bool | None = None, timeout: float | None = None,
+              **kwargs: Any) -> list[Any]:
+    """Submit, wait and decode: results in input order (AIMessage or BatchError)."""
+    return QwenBatch(llm).submit(inputs, **kwargs).wait(timeout=timeout, progress=progress).results()
+
+
+def embed_batch(embeddings: Any, texts: Sequence[str], *, progress: bool | None = None,
+                timeout: float | None = None) -> list[Any]:
+    """Embed texts through the Batch API: one vector (or BatchError) per text, in order."""
+    job = QwenEmbeddingBatch(embeddings).submit(texts).wait(timeout=timeout, progress=progress)
+    out: list[Any] = []
+    size = embeddings.effective_batch_size
+    for group, item in job.iter_results():  # one line per group of `size` texts
+        count = min(size, len(texts) - group * size)
+        out.extend([item] * count if isinstance(item, BatchError) else item)
+    return out
+
+
+__all__ = [
+    "QwenBatch",
+    "QwenEmbeddingBatch",
+    "BatchJob",
+    "BatchError",
+    "BatchStatus",
+    "run_batch",
+    "embed_batch",
+]
