@@ -363,9 +363,52 @@ def fim() -> None:
           "illustrative)", [(request("/completions", body), json_response(resp))])
 
 
+def batch_lifecycle() -> None:
+    file_obj = {"id": "file-batch-61875e1242854691b8bfd17d", "bytes": 437, "created_at": 1776414390,
+                "filename": "input-0000.jsonl", "object": "file", "purpose": "batch", "status": "processed",
+                "status_details": None}
+    upload = {"method": "POST", "uri": f"{BASE}/files", "body": None, "headers": {"Authorization": ["**REDACTED**"]}}
+    bid = "batch_fa05d570-5a8e-4cfc-a0d7-1b6c0b9c8d2e"
+
+    def batch(status: str, **extra: Any) -> dict[str, Any]:
+        obj = {"id": bid, "object": "batch", "endpoint": "/v1/chat/completions", "errors": None,
+               "input_file_id": file_obj["id"], "completion_window": "24h", "status": status,
+               "output_file_id": None, "error_file_id": None, "created_at": 1776414394, "in_progress_at": None,
+               "expires_at": None, "finalizing_at": None, "completed_at": None, "failed_at": None,
+               "expired_at": None, "cancelling_at": None, "cancelled_at": None,
+               "request_counts": {"total": 0, "completed": 0, "failed": 0}, "metadata": None}
+        obj.update(extra)
+        return obj
+
+    create = request("/batches", {"input_file_id": file_obj["id"], "endpoint": "/v1/chat/completions",
+                                  "completion_window": "24h"})
+    get = {"method": "GET", "uri": f"{BASE}/batches/{bid}", "body": None, "headers": {"Authorization": ["**REDACTED**"]}}
+    done = batch("completed", output_file_id="file-batch_output-153fa1be8c6d4b0c9e1a2b3c", in_progress_at=1776414400,
+                 finalizing_at=1776432580, completed_at=1776432590,
+                 request_counts={"total": 1, "completed": 1, "failed": 0})
+    line = {"id": "153fa1be-1c2d-9e3f-8a4b-5c6d7e8f9a0b", "custom_id": "0", "response": {
+        "status_code": 200, "request_id": "153fa1be-1c2d-9e3f-8a4b-5c6d7e8f9a0b", "body": {
+            "created": 1776432582, "usage": {"completion_tokens": 49, "prompt_tokens": 26, "total_tokens": 75},
+            "model": "qwen-flash", "id": "chatcmpl-153fa1be-1c2d-9e3f-8a4b-5c6d7e8f9a0b",
+            "choices": [{"finish_reason": "stop", "index": 0, "message": {"role": "assistant", "content": "你好！有什么可以帮你的吗？"}}],
+            "object": "chat.completion"}}, "error": None}
+    content = {"method": "GET", "uri": f"{BASE}/files/{done['output_file_id']}/content", "body": None,
+               "headers": {"Authorization": ["**REDACTED**"]}}
+    content_response = {"status": {"code": 200, "message": "OK"}, "headers": {"content-type": ["application/octet-stream"]},
+                        "body": {"string": _dump(line) + "\n"}}
+    write("batch_lifecycle",
+          f"{PROTO} F8.1 upload (purpose batch), F8.2 create response, F8.3 lifecycle and F8.5 output line: shapes "
+          "from the cnblogs/dashscope-sdk captures (create-batch-compatible-nosse, get-file-content-compatible); "
+          "custom_id adapted to this client's input index; the in_progress poll is illustrative",
+          [(upload, json_response(file_obj)), (create, json_response(batch("validating"))),
+           (get, json_response(batch("in_progress", in_progress_at=1776414400,
+                                     request_counts={"total": 1, "completed": 0, "failed": 0}))),
+           (get, json_response(done)), (content, content_response)])
+
+
 def main() -> None:
     for build in (plain_chat, qwq_reasoning_stream, qwen3_thinking_stream, parallel_tool_calls_stream, json_mode,
-                  partial_mode, mt_streams, qwen_long, errors, vision, omni_audio, explicit_cache, embeddings, fim):
+                  partial_mode, mt_streams, qwen_long, errors, vision, omni_audio, explicit_cache, embeddings, fim, batch_lifecycle):
         build()
     print("\n".join(sorted(p.name for p in HERE.glob("*.yaml"))))
 

@@ -226,3 +226,16 @@ def test_fim() -> None:
     middle = QwenFIM(model="qwen-coder-turbo").invoke(f"def reverse_words_with_special_chars(s):\n{doc}",
                                                       suffix="return result")
     assert middle.strip() and "def reverse_words_with_special_chars" not in middle
+
+
+@pytest.mark.vcr(allow_playback_repeats=False)  # the polls must replay in order: validating, in_progress, completed
+def test_batch_lifecycle(tmp_path: Path) -> None:
+    from langchain_core.messages import AIMessage
+
+    from langchain_qwen.batch import QwenBatch
+
+    job = QwenBatch(ChatQwen(model="qwen-flash"), workdir=tmp_path).submit(["你好！"])
+    results = job.wait(max_interval=1.0, timeout=30).results()
+    assert len(results) == 1 and isinstance(results[0], AIMessage) and results[0].text
+    assert results[0].usage_metadata["input_tokens"] > 0
+    assert job.statuses()[0].value == "completed"
