@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -62,7 +63,7 @@ def tool_calls_from_wire(raw_calls: Sequence[Mapping[str, Any]] | None) -> tuple
         fn = raw.get("function") or {}
         name = fn.get("name")
         args_text = fn.get("arguments")
-        call_id = raw.get("id") or None
+        call_id = raw.get("id") or fallback_call_id()
         try:
             args = json.loads(args_text) if args_text not in (None, "") else {}
         except (TypeError, ValueError) as exc:
@@ -75,6 +76,11 @@ def tool_calls_from_wire(raw_calls: Sequence[Mapping[str, Any]] | None) -> tuple
             continue
         calls.append(tool_call(name=name, args=args, id=call_id))
     return calls, invalid
+
+
+def fallback_call_id() -> str:
+    """A unique id for a tool call the server sent without one (LangGraph's ToolNode skips id-less calls)."""
+    return f"call_{uuid.uuid4().hex[:24]}"
 
 
 def http_metadata(meta: HttpMeta | None) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen._client import HttpMeta
 from langchain_qwen._errors import ErrorContext, interrupted, stream_payload_error
-from langchain_qwen._parse import content_chunk, delta_chunk, http_metadata, usage_chunk
+from langchain_qwen._parse import content_chunk, delta_chunk, fallback_call_id, http_metadata, usage_chunk
 
 try:
     from openai._httpx2 import request_exceptions, timeout_exceptions
@@ -146,6 +146,7 @@ class StreamState:
         self.top: dict[str, Any] = {}
         self.usage: Mapping[str, Any] | None = None
         self.choices: dict[int, _ChoiceAcc] = {}
+        self.call_ids: dict[tuple[int, int], str] = {}
 
     def _text(self, index: int, content: str | None) -> str:
         if not content:
@@ -181,6 +182,8 @@ class StreamState:
                 finish_meta = {"finish_reason": finish, "model_name": obj.get("model")}
             elif finish:
                 finish = None
+            if delta.get("tool_calls"):
+                delta = self._with_call_ids(index, delta)
             if self.aggregate:
                 self._accumulate(index, delta, text, finish)
             if index != 0:
@@ -200,6 +203,20 @@ class StreamState:
             self.usage = usage
             out.append(usage_chunk(usage, chunk_id))
         return out
+
+    def _with_call_ids(self, choice: int, delta: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Give the first fragment of each tool call an id when the server sent none (continuations keep "")."""
+        calls = []
+        changed = False
+        for tc in delta["tool_calls"]:
+            key = (choice, tc.get("index", 0))
+            if key not in self.call_ids:
+                self.call_ids[key] = tc.get("id") or fallback_call_id()
+                if not tc.get("id"):
+                    tc = {**tc, "id": self.call_ids[key]}
+                    changed = True
+            calls.append(tc)
+        return {**delta, "tool_calls": calls} if changed else delta
 
     def _audio_chunks(
         self, delta: Mapping[str, Any], text: str, finish_meta: dict[str, Any] | None, chunk_id: str | None

@@ -98,3 +98,19 @@ def test_invalid_arguments_become_invalid_tool_calls() -> None:
                       "tool_calls"))
     msg = chat_result(state.completion()).generations[0].message
     assert msg.tool_calls == [] and msg.invalid_tool_calls[0]["args"] == '{"a": 1'
+
+
+def test_tool_calls_without_ids_get_unique_fallback_ids() -> None:
+    state = StreamState(None, aggregate=True)
+    wire = [
+        _chunk({"tool_calls": [{"index": 0, "function": {"name": "a", "arguments": '{"x":'}}]}),
+        _chunk({"tool_calls": [{"index": 0, "id": "", "function": {"arguments": " 1}"}}]}),
+        _chunk({"tool_calls": [{"index": 1, "function": {"name": "b", "arguments": "{}"}}]}, "tool_calls"),
+    ]
+    chunks = [c.message for w in wire for c in state.feed(w)]
+    merged = chunks[0] + chunks[1] + chunks[2]
+    ids = [tc["id"] for tc in merged.tool_calls]
+    assert merged.tool_calls[0]["args"] == {"x": 1} and all(i and i.startswith("call_") for i in ids)
+    assert len(set(ids)) == 2
+    final = chat_result(state.completion()).generations[0].message
+    assert [tc["id"] for tc in final.tool_calls] == ids  # invoke and stream agree
