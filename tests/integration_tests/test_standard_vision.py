@@ -12,11 +12,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from langchain_core.language_models import BaseChatModel
-from langchain_tests.integration_tests import ChatModelIntegrationTests
-
-from langchain_qwen import ChatQwen
-from langchain_qwen.testing import shared_emulator
+from tests.integration_tests import test_standard_emulator as standard
 
 
 def _png(width: int = 16, height: int = 16) -> bytes:
@@ -40,15 +36,12 @@ def _offline_test_assets(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-class TestChatQwenVisionEmulator(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[BaseChatModel]:
-        return ChatQwen
+class TestChatQwenVisionEmulator(standard.TestChatQwenEmulator):
+    """The same standard suite on a Qwen-VL model, with image inputs and image URLs switched on."""
 
     @property
     def chat_model_params(self) -> dict:
-        emu = shared_emulator()
-        return {"model": "qwen3-vl-plus", "base_url": emu.base_url, "api_key": emu.api_key, "temperature": 0}
+        return {**super().chat_model_params, "model": "qwen3-vl-plus"}
 
     @property
     def supports_image_inputs(self) -> bool:
@@ -57,21 +50,3 @@ class TestChatQwenVisionEmulator(ChatModelIntegrationTests):
     @property
     def supports_image_urls(self) -> bool:
         return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return False
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @pytest.mark.xfail(
-        reason=(
-            "DashScope has no tool_choice 'required' (400: 'tool_choice is one of the strings that should be "
-            '["none", "auto"]\'); with two tools bound, tool_choice=\'any\' cannot be forced.'
-        ),
-        strict=True,
-    )
-    def test_tool_choice(self, model: BaseChatModel) -> None:
-        super().test_tool_choice(model)
