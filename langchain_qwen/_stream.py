@@ -6,13 +6,13 @@ import base64
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen._client import HttpMeta
-from langchain_qwen._errors import ErrorContext, interrupted, stream_payload_error
-from langchain_qwen._parse import content_chunk, delta_chunk, fallback_call_id, http_metadata, usage_chunk
+from langchain_qwen._errors import ErrorContext, QwenTimeoutError, interrupted, stream_payload_error
+from langchain_qwen._parse import chat_result, content_chunk, delta_chunk, fallback_call_id, http_metadata, usage_chunk
 
 try:
     from openai._httpx2 import request_exceptions, timeout_exceptions
@@ -281,6 +281,15 @@ class StreamState:
         if finish:
             acc.finish_reason = finish
 
+    def partial(self) -> Any:
+        """The message aggregated so far (None when not aggregating), kept on errors so nothing is lost."""
+        if not self.aggregate or not self.choices:
+            return None
+        try:
+            return chat_result(self.completion(), self.meta).generations[0].message
+        except ValueError:
+            return None
+
     def completion(self) -> dict[str, Any]:
         """The aggregated stream in non-stream `chat.completion` shape."""
         choices = []
@@ -313,10 +322,20 @@ def _has_payload(delta: Mapping[str, Any]) -> bool:
     return bool(delta.get("reasoning_content") or delta.get("reasoning") or delta.get("tool_calls") or delta.get("audio"))
 
 
-def _decode_failure(exc: Exception, response: Any, state: StreamState, ctx: ErrorContext) -> Exception:
-    from langchain_qwen._errors import QwenTimeoutError
+class Assembler(Protocol):
+    """What `iter_chunks` drives: turns parsed wire chunks into LangChain chunks (chat or completion)."""
 
-    partial = _partial(state)
+    done: bool
+
+    def feed(self, obj: Mapping[str, Any]) -> list[Any]: ...
+
+    def flush(self) -> list[Any]: ...
+
+    def partial(self) -> Any: ...
+
+
+def _decode_failure(exc: Exception, response: Any, state: Assembler, ctx: ErrorContext) -> Exception:
+    partial = state.partial()
     if isinstance(exc, timeout_exceptions()):
         err = QwenTimeoutError(request=response.request)
         err.partial = partial  # type: ignore[attr-defined]
@@ -324,30 +343,23 @@ def _decode_failure(exc: Exception, response: Any, state: StreamState, ctx: Erro
     return interrupted(response.request, partial, f"{type(exc).__name__}: {exc}")
 
 
-def _partial(state: StreamState) -> Any:
-    if not state.aggregate or not state.choices:
-        return None
-    from langchain_qwen._parse import chat_result
-
-    try:
-        return chat_result(state.completion(), state.meta).generations[0].message
-    except ValueError:
-        return None
-
-
-def _handle(item: Any, response: Any, state: StreamState, ctx: ErrorContext) -> list[ChatGenerationChunk]:
+def _handle(item: Any, response: Any, state: Assembler, ctx: ErrorContext) -> list[Any]:
     if item is DONE:
         state.done = True
         return state.flush()
     if isinstance(item, Mapping) and item.get("error") is not None and not item.get("choices"):
         exc = stream_payload_error(response, item, ctx)
-        exc.partial = _partial(state)  # type: ignore[attr-defined]
+        exc.partial = state.partial()  # type: ignore[attr-defined]
         raise exc
     return state.feed(item)
 
 
-def iter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> Iterator[ChatGenerationChunk]:
-    """Generation chunks from a streaming `httpx2.Response`; raises typed errors, closes the response."""
+def iter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> Iterator[Any]:
+    """Chunks from a streaming `httpx2.Response` (chat or completion, per `state`).
+
+    Handles `[DONE]`, in-band `{"error": ...}` payloads, transport failures and a stream cut before
+    `[DONE]` as typed errors carrying `state.partial()`, and always closes the response.
+    """
     decoder = SSEDecoder()
     try:
         try:
@@ -362,12 +374,12 @@ def iter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> Iterato
         except request_exceptions() as exc:
             raise _decode_failure(exc, response, state, ctx) from exc
         if not state.done:
-            raise interrupted(response.request, _partial(state), "connection closed")
+            raise interrupted(response.request, state.partial(), "connection closed")
     finally:
         response.close()
 
 
-async def aiter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> AsyncIterator[ChatGenerationChunk]:
+async def aiter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> AsyncIterator[Any]:
     """Async twin of `iter_chunks`."""
     decoder = SSEDecoder()
     try:
@@ -385,9 +397,9 @@ async def aiter_chunks(response: Any, state: StreamState, ctx: ErrorContext) -> 
         except request_exceptions() as exc:
             raise _decode_failure(exc, response, state, ctx) from exc
         if not state.done:
-            raise interrupted(response.request, _partial(state), "connection closed")
+            raise interrupted(response.request, state.partial(), "connection closed")
     finally:
         await response.aclose()
 
 
-__all__ = ["DONE", "SSEDecoder", "StreamState", "iter_chunks", "aiter_chunks"]
+__all__ = ["DONE", "SSEDecoder", "Assembler", "StreamState", "iter_chunks", "aiter_chunks"]

@@ -15,9 +15,9 @@ from pydantic import ConfigDict, Field, model_validator
 
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._client import ClientConfig, apost, post
-from langchain_qwen._errors import QwenTimeoutError, QwenValidationError, interrupted, stream_payload_error
+from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import FIM_REGIONS, known_models, resolve_profile
-from langchain_qwen._stream import DONE, SSEDecoder, request_exceptions, timeout_exceptions
+from langchain_qwen._stream import aiter_chunks, iter_chunks
 
 _PATH = "/completions"
 FIM_PREFIX = "<|fim_prefix|>"
@@ -111,53 +111,25 @@ def llm_result(generations: list[Generation], model: str) -> LLMResult:
 
 
 class FimStream:
-    """One completion stream: SSE bytes in, `GenerationChunk`s out (first finish reason, usage once)."""
+    """Assembles one completion stream for `iter_chunks`: first finish reason only, usage once."""
 
-    def __init__(self, response: Any, cfg: ClientConfig) -> None:
-        self.response = response
-        self.cfg = cfg
-        self.decoder = SSEDecoder()
+    def __init__(self) -> None:
         self.done = False
         self.first = True
         self.finished = False
         self.usage_sent = False
         self.text: list[str] = []
 
-    def feed(self, raw: bytes) -> list[GenerationChunk]:
-        """Chunks for the next bytes of the body."""
-        return [c for item in self.decoder.feed(raw) for c in self._item(item)]
+    def feed(self, obj: Mapping[str, Any]) -> list[GenerationChunk]:
+        chunk = self.chunk(obj)
+        return [chunk] if chunk is not None else []
 
-    def finish(self) -> list[GenerationChunk]:
-        """Chunks left in the decoder; raises when the stream ended without `[DONE]`."""
-        if self.done:
-            return []
-        out = [c for item in self.decoder.finish() for c in self._item(item)]
-        if not self.done:
-            raise interrupted(self.response.request, self.partial(), "connection closed")
-        return out
-
-    def broken(self, exc: Exception) -> Exception:
-        """The typed error for a transport failure mid-stream (a timeout stays a timeout)."""
-        if isinstance(exc, timeout_exceptions()):
-            err = QwenTimeoutError(request=self.response.request)
-            err.partial = self.partial()  # type: ignore[attr-defined]
-            return err
-        return interrupted(self.response.request, self.partial(), f"{type(exc).__name__}: {exc}")
+    def flush(self) -> list[GenerationChunk]:
+        return []
 
     def partial(self) -> GenerationChunk:
         """The text received so far."""
         return GenerationChunk(text="".join(self.text))
-
-    def _item(self, item: Any) -> list[GenerationChunk]:
-        if item is DONE:
-            self.done = True
-            return []
-        if isinstance(item, Mapping) and item.get("error") is not None and not item.get("choices"):
-            exc = stream_payload_error(self.response, item, self.cfg.context)
-            exc.partial = self.partial()  # type: ignore[attr-defined]
-            raise exc
-        chunk = self.chunk(item)
-        return [chunk] if chunk is not None else []
 
     def chunk(self, obj: Mapping[str, Any]) -> GenerationChunk | None:
         """A `GenerationChunk` for one wire chunk, or None when it carries nothing new."""
@@ -326,21 +298,10 @@ class QwenFIM(BaseLLM, DashScopeSettings):
     ) -> Iterator[GenerationChunk]:
         body, cfg = self._prepare(prompt, stop, kwargs, stream=True)
         response = post(cfg, _PATH, body, stream=True)
-        state = FimStream(response, cfg)
-        try:
-            try:
-                for raw in response.iter_bytes():
-                    for chunk in state.feed(raw):
-                        if run_manager:
-                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if state.done:
-                        break
-            except request_exceptions() as exc:
-                raise state.broken(exc) from exc
-            yield from state.finish()
-        finally:
-            response.close()
+        for chunk in iter_chunks(response, FimStream(), cfg.context):
+            if run_manager:
+                run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     async def _astream(
         self,
@@ -351,22 +312,10 @@ class QwenFIM(BaseLLM, DashScopeSettings):
     ) -> AsyncIterator[GenerationChunk]:
         body, cfg = self._prepare(prompt, stop, kwargs, stream=True)
         response = await apost(cfg, _PATH, body, stream=True)
-        state = FimStream(response, cfg)
-        try:
-            try:
-                async for raw in response.aiter_bytes():
-                    for chunk in state.feed(raw):
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if state.done:
-                        break
-            except request_exceptions() as exc:
-                raise state.broken(exc) from exc
-            for chunk in state.finish():
-                yield chunk
-        finally:
-            await response.aclose()
+        async for chunk in aiter_chunks(response, FimStream(), cfg.context):
+            if run_manager:
+                await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+            yield chunk
 
     # --- convenience ----------------------------------------------------------------------------
 

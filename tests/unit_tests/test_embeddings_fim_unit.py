@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 from langchain_core.outputs import GenerationChunk
 
@@ -19,6 +21,7 @@ from langchain_qwen.embeddings import (
     truncate_tokens,
     vectors_from_response,
 )
+from langchain_qwen._stream import iter_chunks
 from langchain_qwen.llms import (
     FimStream,
     check_fim_model,
@@ -281,22 +284,33 @@ def test_generation_and_result_from_completion() -> None:
 
 
 class _FakeResponse:
+    """A streaming response that yields its body in arbitrary 7-byte splits."""
+
     request = None
     status_code = 200
     headers: dict[str, str] = {}
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def iter_bytes(self) -> Iterator[bytes]:
+        for i in range(0, len(self.body), 7):
+            yield self.body[i : i + 7]
+
+    def close(self) -> None:
+        pass
 
 
 def _sse(*events: str) -> bytes:
     return "".join(f"data: {e}\n\n" for e in events).encode()
 
 
-def _stream_state() -> FimStream:
+def _run_stream(body: bytes) -> list[GenerationChunk]:
     cfg = make_config(api_key=KEY, base_url="http://127.0.0.1:9/v1", region=None)
-    return FimStream(_FakeResponse(), cfg)
+    return list(iter_chunks(_FakeResponse(body), FimStream(), cfg.context))
 
 
 def test_fim_stream_chunks_finish_once_usage_once() -> None:
-    state = _stream_state()
     raw = _sse(
         '{"id":"c1","model":"qwen-coder-turbo","choices":[{"index":0,"text":"ret","finish_reason":null}]}',
         '{"id":"c1","model":"qwen-coder-turbo","choices":[{"index":0,"text":"urn 1","finish_reason":"stop"}]}',
@@ -305,10 +319,7 @@ def test_fim_stream_chunks_finish_once_usage_once() -> None:
         '"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7}}',
         "[DONE]",
     )
-    chunks: list[GenerationChunk] = []
-    for i in range(0, len(raw), 7):  # arbitrary byte splits
-        chunks += state.feed(raw[i : i + 7])
-    chunks += state.finish()
+    chunks = _run_stream(raw)  # arbitrary byte splits
     assert [c.text for c in chunks] == ["ret", "urn 1", ""]
     merged = chunks[0] + chunks[1] + chunks[2]
     assert merged.generation_info == {
@@ -320,15 +331,12 @@ def test_fim_stream_chunks_finish_once_usage_once() -> None:
 
 
 def test_fim_stream_without_done_is_interrupted() -> None:
-    state = _stream_state()
-    state.feed(_sse('{"choices":[{"index":0,"text":"partial"}]}'))
     with pytest.raises(QwenStreamInterruptedError) as info:
-        state.finish()
+        _run_stream(_sse('{"choices":[{"index":0,"text":"partial"}]}'))
     assert info.value.partial.text == "partial"
 
 
 def test_fim_stream_error_payload_is_typed() -> None:
-    state = _stream_state()
     with pytest.raises(QwenServerError) as info:
-        state.feed(_sse('{"error":{"code":"internal_error","message":"boom","type":"server_error"}}'))
+        _run_stream(_sse('{"error":{"code":"internal_error","message":"boom","type":"server_error"}}'))
     assert "boom" in str(info.value)
