@@ -47,7 +47,7 @@ from langchain_qwen._batch import (
 from langchain_qwen._client import ClientConfig, acall, call
 from langchain_qwen._errors import QwenFileTooLargeError, QwenValidationError, local_error
 from langchain_qwen._parse import chat_result
-from langchain_qwen.files import _Progress, poll_delays
+from langchain_qwen._polling import Progress, poll_delays
 
 
 def _messages(llm: Any, item: Any) -> list[Any]:
@@ -64,11 +64,9 @@ def _messages(llm: Any, item: Any) -> list[Any]:
         return messages
 
 
-def _upload(cfg: ClientConfig, client: Any, part: PartFile) -> str:
+def _check_part(cfg: ClientConfig, part: PartFile) -> None:
     if part.bytes > MAX_BYTES:
         raise local_error(QwenFileTooLargeError, f"{part.path.name} is over the 500 MB batch file limit.", cfg.base_url)
-    with part.path.open("rb") as fh:  # streamed from disk, not read into memory
-        return client.files.create(file=(part.path.name, fh), purpose="batch").id
 
 
 def _batch_dict(obj: Any) -> dict[str, Any]:
@@ -109,30 +107,38 @@ class _Submitter:
             meta["ds_description"] = self.description[:200]
         return meta or None
 
-    def _create(self, client: Any, file_id: str) -> str:
+    def _create_kwargs(self, file_id: str) -> dict[str, Any]:
         kwargs: dict[str, Any] = {"input_file_id": file_id, "endpoint": self.endpoint,
                                   "completion_window": self.completion_window}
         if self._metadata():
             kwargs["metadata"] = self._metadata()
-        return client.batches.create(**kwargs).id
+        return kwargs
+
+    def _upload_and_create(self, client: Any, part: PartFile) -> str:
+        with part.path.open("rb") as fh:  # streamed from disk, not read into memory
+            file_id = client.files.create(file=(part.path.name, fh), purpose="batch").id
+        return client.batches.create(**self._create_kwargs(file_id)).id
+
+    async def _aupload_and_create(self, client: Any, part: PartFile) -> str:
+        with part.path.open("rb") as fh:
+            file_id = (await client.files.create(file=(part.path.name, fh), purpose="batch")).id
+        return (await client.batches.create(**self._create_kwargs(file_id))).id
 
     def submit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
+        """Upload each input file (`purpose="batch"`) and create its batch."""
         cfg = self.owner._client_config()
-        ids = [call(cfg, lambda c, p=p: self._create(c, _upload(cfg, c, p))) for p in parts]
+        for part in parts:
+            _check_part(cfg, part)
+        ids = [call(cfg, lambda c, p=p: self._upload_and_create(c, p)) for p in parts]
         return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=self._dir())
 
     async def asubmit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
+        """Async twin of `submit_parts`."""
         cfg = self.owner._client_config()
-
-        async def one(part: PartFile) -> str:
-            file_id = await acall(cfg, lambda c: c.files.create(file=(part.path.name, part.path.read_bytes()),
-                                                                purpose="batch"))
-            return await acall(cfg, lambda c: c.batches.create(
-                input_file_id=file_id.id, endpoint=self.endpoint, completion_window=self.completion_window,
-                **({"metadata": self._metadata()} if self._metadata() else {})))
-
-        batches = [await one(p) for p in parts]
-        return BatchJob(self.owner, [b.id for b in batches], self.endpoint, total=total, workdir=self._dir())
+        for part in parts:
+            _check_part(cfg, part)
+        ids = [await acall(cfg, lambda c, p=p: self._aupload_and_create(c, p)) for p in parts]
+        return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=self._dir())
 
 
 class QwenBatch(_Submitter):
@@ -229,6 +235,13 @@ class BatchJob:
             self._batches[bid] = _batch_dict(call(cfg, lambda c, b=bid: c.batches.retrieve(b)))
         return [self._batches[b] for b in self.batch_ids]
 
+    async def arefresh(self) -> list[dict[str, Any]]:
+        """Async twin of `refresh`."""
+        cfg = self._cfg()
+        for bid in self.batch_ids:
+            self._batches[bid] = _batch_dict(await acall(cfg, lambda c, b=bid: c.batches.retrieve(b)))
+        return [self._batches[b] for b in self.batch_ids]
+
     def statuses(self) -> list[BatchStatus]:
         return [BatchStatus(b["status"]) for b in (self._batches.get(i) or {} for i in self.batch_ids) if b]
 
@@ -244,39 +257,40 @@ class BatchJob:
             done += (counts.get("completed") or 0) + (counts.get("failed") or 0)
         return done, max(total, self.total or 0)
 
-    def wait(self, *, timeout: float | None = None, progress: bool | None = None,
-             max_interval: float = 30.0) -> BatchJob:
-        """Poll with backoff until every batch is completed, failed, expired or cancelled."""
-        bar = _Progress(progress, 1, label="Batch requests")
+    def _wait_steps(self, timeout: float | None, progress: bool | None, max_interval: float) -> Iterator[float]:
+        """The polling protocol: after each refresh by the driver, yields the delay before the next one."""
+        bar = Progress(progress, 1, label="Batch requests")
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             for delay in poll_delays(maximum=max_interval):
-                self.refresh()
                 done, total = self._counts()
                 bar.total = max(total, 1)
                 bar.update(total - done)
                 if self.done:
-                    return self
+                    return
                 if deadline is not None and time.monotonic() > deadline:
                     raise TimeoutError(f"Batches {self.batch_ids} not finished after {timeout} s; resume later.")
-                time.sleep(delay)
+                yield delay
         finally:
             bar.close()
-        return self  # pragma: no cover
 
-    async def await_done(self, *, timeout: float | None = None, max_interval: float = 30.0) -> BatchJob:
+    def wait(self, *, timeout: float | None = None, progress: bool | None = None,
+             max_interval: float = 30.0) -> BatchJob:
+        """Poll with backoff until every batch is completed, failed, expired or cancelled."""
+        self.refresh()
+        for delay in self._wait_steps(timeout, progress, max_interval):
+            time.sleep(delay)
+            self.refresh()
+        return self
+
+    async def await_done(self, *, timeout: float | None = None, progress: bool | None = None,
+                         max_interval: float = 30.0) -> BatchJob:
         """Async twin of `wait`."""
-        cfg = self._cfg()
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for delay in poll_delays(maximum=max_interval):
-            for bid in self.batch_ids:
-                self._batches[bid] = _batch_dict(await acall(cfg, lambda c, b=bid: c.batches.retrieve(b)))
-            if self.done:
-                return self
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"Batches {self.batch_ids} not finished after {timeout} s; resume later.")
+        await self.arefresh()
+        for delay in self._wait_steps(timeout, progress, max_interval):
             await asyncio.sleep(delay)
-        return self  # pragma: no cover
+            await self.arefresh()
+        return self
 
     def cancel(self) -> list[dict[str, Any]]:
         """Ask DashScope to cancel every batch not yet finished (requests already done are billed)."""

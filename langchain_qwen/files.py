@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import sys
 import time
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
@@ -32,6 +31,7 @@ from typing import IO, Any, Literal, Union
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_qwen._client import ClientConfig, acall, call
+from langchain_qwen._polling import Progress, poll_delays
 from langchain_qwen._settings import SETTINGS_FIELDS, DashScopeSettings
 from langchain_qwen._errors import (
     QwenFileNotReadyError,
@@ -121,14 +121,6 @@ def check_upload(filename: str, data: bytes, url: str, purpose: str = "file-extr
         )
 
 
-def poll_delays(initial: float = 0.5, factor: float = 1.6, maximum: float = 5.0) -> Iterator[float]:
-    """Backoff between status polls."""
-    delay = initial
-    while True:
-        yield delay
-        delay = min(delay * factor, maximum)
-
-
 def _settle(files: dict[str, QwenFile], url: str) -> list[str]:
     """Ids still parsing; raises for any that failed."""
     for f in files.values():
@@ -137,32 +129,6 @@ def _settle(files: dict[str, QwenFile], url: str) -> list[str]:
             raise local_error(QwenFileParseError, f"DashScope could not parse {f.filename} ({f.id}): {detail}", url,
                               code="file_parse_failed")
     return [fid for fid, f in files.items() if not f.processed]
-
-
-class _Progress:
-    """A one-line progress display on stderr for long waits (auto: only on a terminal, after 3 s)."""
-
-    def __init__(self, enabled: bool | None, total: int, label: str = "Parsing documents") -> None:
-        self.enabled = enabled
-        self.label = label
-        self.total = total
-        self.start = time.monotonic()
-        self.shown = False
-
-    def update(self, pending: int) -> None:
-        elapsed = time.monotonic() - self.start
-        show = self.enabled or (self.enabled is None and sys.stderr.isatty() and elapsed > 3)
-        if not show:
-            return
-        done = self.total - pending
-        bar = "#" * int(20 * done / max(self.total, 1))
-        sys.stderr.write(f"\r{self.label} {done}/{self.total} [{bar:<20}] {elapsed:5.1f}s")
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
 
 
 WaitSteps = Generator[tuple[list[str], float], dict[str, QwenFile], list[QwenFile]]
@@ -174,7 +140,7 @@ def wait_steps(
     """The polling protocol as pure steps: yields (ids to re-read, seconds to wait first), receives the re-read
     files, returns the processed files; raises on a parse failure or when `timeout` runs out."""
     state = {f.id if isinstance(f, QwenFile) else f: f if isinstance(f, QwenFile) else QwenFile(id=f) for f in files}
-    bar = _Progress(progress, len(state))
+    bar = Progress(progress, len(state), label="Parsing documents")
     deadline = time.monotonic() + timeout
     try:
         for delay in poll_delays():
