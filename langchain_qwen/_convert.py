@@ -280,9 +280,4 @@ def messages_to_wire(
     ]
 
 
-def encode_bytes_as_data_uri(data: bytes, mime_type: str) -> str:
-    """`data:` URI for raw bytes (DashScope accepts http(s) and base64 data URIs, never `file://`)."""
-    return f"data:{mime_type};base64,{base64.b64encode(data).decode('ascii')}"
-
-
-__all__ = ["messages_to_wire", "message_to_wire", "content_to_wire", "assistant_to_wire", "encode_bytes_as_data_uri"]
+__all__ = ["messages_to_wire", "message_to_wire", "content_to_wire", "assistant_to_wire"]

@@ -12,7 +12,6 @@ Every variant is a new runnable bound to a copy of the request options; the mode
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from operator import itemgetter
 from typing import Any, Literal
 
@@ -92,11 +91,6 @@ def structured_runnable(
         parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
     ).with_fallbacks([RunnablePassthrough.assign(parsed=lambda _: None)], exception_key="parsing_error")
     return RunnableMap(raw=bound) | parser_with_fallback
-
-
-def schema_of(fmt: Mapping[str, Any]) -> Any:
-    """The JSON schema inside a `response_format` (for docs and tests)."""
-    return (fmt.get("json_schema") or {}).get("schema")
 
 
 __all__ = ["structured_runnable", "Method"]

@@ -23,6 +23,7 @@ from langchain_qwen._profiles import QwenProfile, resolve_profile
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._version import __version__
+from langchain_qwen.media import inline_local_media
 
 _CHAT_PATH = "/chat/completions"
 
@@ -243,9 +244,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
     ) -> tuple[ChatRequest, ClientConfig]:
-        from langchain_qwen.media import inline_local_media
-
-        messages = inline_local_media(messages)
+        messages = inline_local_media(messages)  # local files become data URIs before the pure conversion
         params = self._default_params
         kwargs.pop("stream", None)
         if stop is not None:
