@@ -36,7 +36,8 @@ def main() -> None:
     args = parser.parse_args()
     proc = subprocess.Popen(
         [sys.executable, "-m", "langchain_qwen.testing", "--port", "0", "--api-key", KEY],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     base_url = proc.stdout.readline().strip()
@@ -70,8 +71,10 @@ def main() -> None:
         proc.terminate()
         proc.wait()
     print(f"requests: {total} in {len(parts)} files ({size / 2**20:.1f} MB of JSONL); answered {ok}, failed {failed}")
-    print(f"encode {t_encode:.1f} s ({t_encode / total * 1e6:.0f} us/request), upload+create {t_submit:.1f} s, "
-          f"server processing {t_wait:.1f} s, download+decode {t_decode:.1f} s ({t_decode / total * 1e6:.0f} us/request)")
+    print(
+        f"encode {t_encode:.1f} s ({t_encode / total * 1e6:.0f} us/request), upload+create {t_submit:.1f} s, "
+        f"server processing {t_wait:.1f} s, download+decode {t_decode:.1f} s ({t_decode / total * 1e6:.0f} us/request)"
+    )
     print(f"encode + decode wall time: {t_encode + t_decode:.1f} s")
     print(f"peak RSS of this process: {peak_mb():.0f} MB (target < 300 MB)")
 

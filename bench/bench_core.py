@@ -64,14 +64,22 @@ def bench_stream(base_url: str, chunks: int, rounds: int) -> dict[str, float]:
     prompt = prompt_for(chunks)
     client = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
     llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
-    body = {"model": MODEL, "messages": [{"role": "user", "content": prompt}], "stream": True,
-            "stream_options": {"include_usage": True}, "enable_thinking": False}
+    body = {
+        "model": MODEL,
+        "messages": [{"role": "user", "content": prompt}],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "enable_thinking": False,
+    }
 
     def raw_typed() -> None:
         n = 0
         for chunk in client.chat.completions.create(
-            model=MODEL, messages=[{"role": "user", "content": prompt}], stream=True,
-            stream_options={"include_usage": True}, extra_body={"enable_thinking": False},
+            model=MODEL,
+            messages=[{"role": "user", "content": prompt}],
+            stream=True,
+            stream_options={"include_usage": True},
+            extra_body={"enable_thinking": False},
         ):
             if chunk.choices and chunk.choices[0].delta.content:
                 n += 1
@@ -79,8 +87,9 @@ def bench_stream(base_url: str, chunks: int, rounds: int) -> dict[str, float]:
 
     def raw_untyped() -> None:
         n = 0
-        for chunk in client.post("/chat/completions", cast_to=object, body=body, stream=True,
-                                 stream_cls=openai.Stream[object]):
+        for chunk in client.post(
+            "/chat/completions", cast_to=object, body=body, stream=True, stream_cls=openai.Stream[object]
+        ):
             if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):  # type: ignore[index]
                 n += 1
         assert n >= chunks - 2, n
@@ -165,14 +174,18 @@ def main() -> None:
     print(f"stream ({args.chunks} chunks, median of {args.rounds}):")
     print(f"  raw SDK typed    {s['raw_typed'] * 1000:8.1f} ms   1.00x")
     print(f"  raw SDK untyped  {s['raw_untyped'] * 1000:8.1f} ms   {s['raw_untyped'] / s['raw_typed']:.2f}x")
-    print(f"  ChatQwen.stream  {s['chat_qwen'] * 1000:8.1f} ms   {s['chat_qwen'] / s['raw_typed']:.2f}x  (target <= 0.60x)")
+    print(
+        f"  ChatQwen.stream  {s['chat_qwen'] * 1000:8.1f} ms   {s['chat_qwen'] / s['raw_typed']:.2f}x  (target <= 0.60x)"
+    )
     print(f"invoke (median of {args.invokes}):")
     print(f"  raw SDK          {i['raw'] * 1e6:8.0f} us   1.00x")
     print(f"  ChatQwen.invoke  {i['chat_qwen'] * 1e6:8.0f} us   {i['chat_qwen'] / i['raw']:.2f}x  (target <= 1.10x)")
     print("import (fresh interpreter, median):")
     print(f"  core+openai      {imp['baseline'] * 1000:8.1f} ms   1.00x")
-    print(f"  langchain_qwen   {imp['langchain_qwen'] * 1000:8.1f} ms   "
-          f"{imp['langchain_qwen'] / imp['baseline']:.2f}x  (target <= 1.10x)")
+    print(
+        f"  langchain_qwen   {imp['langchain_qwen'] * 1000:8.1f} ms   "
+        f"{imp['langchain_qwen'] / imp['baseline']:.2f}x  (target <= 1.10x)"
+    )
     print(f"  BaseChatModel+openai {imp['base_full'] * 1000:6.1f} ms   1.00x")
     print(f"  ChatQwen class   {imp['ours_full'] * 1000:8.1f} ms   {imp['ours_full'] / imp['base_full']:.2f}x")
     print(f"construct ChatQwen {construct * 1e6:8.1f} us  (target < 1000 us)")

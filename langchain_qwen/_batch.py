@@ -76,7 +76,11 @@ def encode_line(custom_id: str, url: str, body: Mapping[str, Any]) -> bytes:
 
 
 def write_parts(
-    lines: Iterable[tuple[str, bytes]], workdir: Path, *, max_lines: int = MAX_LINES, max_bytes: int = MAX_BYTES,
+    lines: Iterable[tuple[str, bytes]],
+    workdir: Path,
+    *,
+    max_lines: int = MAX_LINES,
+    max_bytes: int = MAX_BYTES,
     stem: str = "input",
 ) -> list[PartFile]:
     """Stream (model, line) pairs into JSONL files: a new file at the line/size limit or when the model changes."""
@@ -143,17 +147,17 @@ def line_error(index: int, line: Mapping[str, Any]) -> BatchError:
 
 
 __all__ = [
-    "MAX_LINES",
-    "MAX_BYTES",
     "CHAT_ENDPOINT",
     "EMBEDDINGS_ENDPOINT",
-    "BatchStatus",
+    "MAX_BYTES",
+    "MAX_LINES",
     "BatchError",
+    "BatchStatus",
     "PartFile",
     "batch_body",
     "encode_line",
-    "write_parts",
     "iter_jsonl",
-    "read_line_at",
     "line_error",
+    "read_line_at",
+    "write_parts",
 ]

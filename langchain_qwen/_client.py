@@ -259,16 +259,16 @@ async def apost(
 
 
 __all__ = [
-    "REGION_URLS",
     "DEFAULT_REGION",
-    "normalize_region",
-    "region_base_url",
+    "REGION_URLS",
     "ClientConfig",
-    "make_config",
-    "get_client",
     "HttpMeta",
-    "call",
     "acall",
-    "post",
     "apost",
+    "call",
+    "get_client",
+    "make_config",
+    "normalize_region",
+    "post",
+    "region_base_url",
 ]

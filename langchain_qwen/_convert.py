@@ -41,7 +41,7 @@ MAX_DATA_URI_BYTES = 10 * 1024 * 1024
 
 def _check_data_uri(url: str) -> str:
     if url.startswith("data:"):
-        head, _, payload = url.partition(",")
+        _head, _, payload = url.partition(",")
         size = len(payload) * 3 // 4 - payload[-2:].count("=")
         if size > MAX_DATA_URI_BYTES:
             raise QwenValidationError(
@@ -99,8 +99,10 @@ def _media_part(block: Mapping[str, Any]) -> dict[str, Any] | None:
     if btype == "input_audio":
         audio = block["input_audio"]
         fmt = audio.get("format") or "wav"
-        return {"type": "input_audio", "input_audio": {"data": _audio_data(str(audio.get("data", "")), fmt),
-                                                       "format": fmt}}
+        return {
+            "type": "input_audio",
+            "input_audio": {"data": _audio_data(str(audio.get("data", "")), fmt), "format": fmt},
+        }
     if btype == "audio":
         fmt = (block.get("mime_type") or "audio/wav").split("/")[-1].split(";")[0]
         fmt = {"mpeg": "mp3", "x-wav": "wav", "wave": "wav"}.get(fmt, fmt)
@@ -280,4 +282,4 @@ def messages_to_wire(
     ]
 
 
-__all__ = ["messages_to_wire", "message_to_wire", "content_to_wire", "assistant_to_wire"]
+__all__ = ["assistant_to_wire", "content_to_wire", "message_to_wire", "messages_to_wire"]

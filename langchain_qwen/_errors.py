@@ -199,8 +199,10 @@ def error_fields(body: object) -> tuple[str | None, str | None, str]:
         return None, None, str(body) if body is not None else ""
     code = body.get("code")
     typ = body.get("type")
-    return (str(code) if code is not None else None), (str(typ) if typ is not None else None), str(
-        body.get("message") or ""
+    return (
+        (str(code) if code is not None else None),
+        (str(typ) if typ is not None else None),
+        str(body.get("message") or ""),
     )
 
 
@@ -208,9 +210,9 @@ def _dashscope_code(body: object) -> str | None:
     code, typ, _ = error_fields(body)
     # DashScope puts its code in either field (`{"type": "Arrearage", "code": "Arrearage"}`,
     # `{"type": "data_inspection_failed", "code": null}`); prefer the specific one.
-    if typ and typ not in ("invalid_request_error", "server_error"):
-        if not code or code in ("invalid_parameter_error", "invalid_value"):
-            return typ
+    generic_type = typ in ("invalid_request_error", "server_error")
+    if typ and not generic_type and (not code or code in ("invalid_parameter_error", "invalid_value")):
+        return typ
     return code or typ
 
 
@@ -264,9 +266,7 @@ def _finish(exc: Any, code: str | None) -> Any:
     return exc
 
 
-def status_error(
-    response: Any, body: object, ctx: ErrorContext, *, status: int | None = None
-) -> openai.APIStatusError:
+def status_error(response: Any, body: object, ctx: ErrorContext, *, status: int | None = None) -> openai.APIStatusError:
     """A typed error for an HTTP error response (or an in-stream payload, with `status` guessed from the code)."""
     code = _dashscope_code(body)
     _, _, message = error_fields(body)
@@ -365,33 +365,33 @@ def retry_delay(err: Exception, attempt: int) -> float | None:
 
 
 __all__ = [
-    "QwenError",
+    "ErrorContext",
+    "ModelError",
+    "QwenAPIStatusError",
     "QwenAuthenticationError",
-    "QwenPermissionDeniedError",
     "QwenBadRequestError",
+    "QwenConnectionError",
     "QwenContentInspectionError",
     "QwenContextOverflowError",
+    "QwenError",
+    "QwenFileError",
+    "QwenFileNotReadyError",
+    "QwenFileParseError",
+    "QwenFileTooLargeError",
+    "QwenInvalidFileError",
     "QwenNotFoundError",
+    "QwenPermissionDeniedError",
     "QwenRateLimitError",
     "QwenServerError",
-    "QwenAPIStatusError",
-    "QwenConnectionError",
+    "QwenStorageLimitError",
     "QwenStreamInterruptedError",
     "QwenTimeoutError",
-    "QwenValidationError",
-    "QwenFileError",
-    "QwenFileTooLargeError",
     "QwenUnsupportedFileError",
-    "QwenFileParseError",
-    "QwenFileNotReadyError",
-    "QwenStorageLimitError",
-    "QwenInvalidFileError",
+    "QwenValidationError",
+    "interrupted",
     "local_error",
-    "ErrorContext",
     "map_api_error",
+    "retry_delay",
     "status_error",
     "stream_payload_error",
-    "interrupted",
-    "retry_delay",
-    "ModelError",
 ]

@@ -241,14 +241,14 @@ def usage_chunk(usage: Mapping[str, Any], chunk_id: str | None) -> ChatGeneratio
 
 __all__ = [
     "PROVIDER",
-    "usage_from_wire",
-    "reasoning_from_wire",
-    "tool_calls_from_wire",
-    "http_metadata",
-    "message_from_choice",
     "chat_result",
+    "content_chunk",
     "delta_chunk",
     "fast_chunk",
+    "http_metadata",
+    "message_from_choice",
+    "reasoning_from_wire",
+    "tool_calls_from_wire",
     "usage_chunk",
-    "content_chunk",
+    "usage_from_wire",
 ]

@@ -104,7 +104,7 @@ def resolve_thinking(
         if enable is False:
             raise QwenValidationError(
                 f"Model {model} always thinks; DashScope rejects enable_thinking=False for it "
-                f"(\"The value of the enable_thinking parameter is restricted to True.\"). Use a hybrid model "
+                f'("The value of the enable_thinking parameter is restricted to True."). Use a hybrid model '
                 f"such as qwen-plus to switch thinking off."
             )
         on = True
@@ -265,7 +265,7 @@ def _apply_partial(profile: QwenProfile, body: dict[str, Any]) -> None:
 
 _MT_SHAPE = (
     "Qwen-MT takes exactly one user message (the text to translate): no system message, no history "
-    "(\"Role must be in [user, assistant]\"). Put terminology, translation memory and domain hints in "
+    '("Role must be in [user, assistant]"). Put terminology, translation memory and domain hints in '
     "translation_options instead."
 )
 MAX_FILE_IDS = 100
@@ -293,7 +293,9 @@ def _apply_audio(profile: QwenProfile, body: dict[str, Any], thinking: bool | No
         return False
     model = profile.model
     if profile.known and "audio" not in profile.output_modalities:
-        raise QwenValidationError(f"Model {model} cannot answer with audio; Qwen-Omni models (e.g. qwen3-omni-flash) can.")
+        raise QwenValidationError(
+            f"Model {model} cannot answer with audio; Qwen-Omni models (e.g. qwen3-omni-flash) can."
+        )
     if thinking and profile.thinking_disables_audio:
         raise QwenValidationError(
             f"Qwen-Omni thinking mode answers with text only: {model} cannot think and speak in one call. "
@@ -302,10 +304,14 @@ def _apply_audio(profile: QwenProfile, body: dict[str, Any], thinking: bool | No
     audio = dict(body.get("audio") or {})
     audio.setdefault("format", "wav")
     if audio["format"] != "wav":
-        raise QwenValidationError(f"Qwen-Omni audio format must be 'wav' (raw 24 kHz PCM is streamed); got {audio['format']!r}.")
+        raise QwenValidationError(
+            f"Qwen-Omni audio format must be 'wav' (raw 24 kHz PCM is streamed); got {audio['format']!r}."
+        )
     voice = audio.get("voice")
     if not voice:
-        raise QwenValidationError(f"Audio output needs a voice, e.g. audio={{'voice': '{(profile.voices or ('Cherry',))[0]}'}}.")
+        raise QwenValidationError(
+            f"Audio output needs a voice, e.g. audio={{'voice': '{(profile.voices or ('Cherry',))[0]}'}}."
+        )
     if profile.known and profile.voices and voice not in profile.voices:
         raise QwenValidationError(f"Voice {voice!r} is not offered by {model}; choose one of {list(profile.voices)}.")
     body["audio"] = audio
@@ -327,15 +333,26 @@ MAX_CACHE_MARKERS = 4
 _EPHEMERAL = {"type": "ephemeral"}
 SEARCH_STRATEGIES = ("turbo", "max", "agent", "agent_max")
 SEARCH_KEYS = frozenset(
-    {"forced_search", "search_strategy", "enable_search_extension", "freshness", "assigned_site_list",
-     "prompt_intervene"}
+    {
+        "forced_search",
+        "search_strategy",
+        "enable_search_extension",
+        "freshness",
+        "assigned_site_list",
+        "prompt_intervene",
+    }
 )
 _NATIVE_ONLY_SEARCH = frozenset({"enable_source", "enable_citation", "citation_format", "prepend_search_result"})
 
 
 def _marked_parts(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [p for m in messages if isinstance(m.get("content"), list) for p in m["content"]
-            if isinstance(p, dict) and "cache_control" in p]
+    return [
+        p
+        for m in messages
+        if isinstance(m.get("content"), list)
+        for p in m["content"]
+        if isinstance(p, dict) and "cache_control" in p
+    ]
 
 
 def _mark(message: dict[str, Any]) -> None:
@@ -392,10 +409,11 @@ def _apply_search(profile: QwenProfile, body: dict[str, Any]) -> None:
     if strategy not in SEARCH_STRATEGIES:
         raise QwenValidationError(f"search_strategy must be one of {list(SEARCH_STRATEGIES)}, got {strategy!r}.")
     if strategy in ("agent", "agent_max") and profile.known and not profile.search_agent:
-        raise QwenValidationError(f"search_strategy={strategy!r} is only for qwen3-max and qwen3.5 models, not {profile.model}.")
-    if "freshness" in options:
-        if options["freshness"] not in (7, 30, 180, 365):
-            raise QwenValidationError(f"freshness must be 7, 30, 180 or 365 (days), got {options['freshness']!r}.")
+        raise QwenValidationError(
+            f"search_strategy={strategy!r} is only for qwen3-max and qwen3.5 models, not {profile.model}."
+        )
+    if "freshness" in options and options["freshness"] not in (7, 30, 180, 365):
+        raise QwenValidationError(f"freshness must be 7, 30, 180 or 365 (days), got {options['freshness']!r}.")
     sites = options.get("assigned_site_list")
     if sites is not None and (not isinstance(sites, list) or len(sites) > 25):
         raise QwenValidationError("assigned_site_list must be a list of at most 25 sites.")
@@ -408,16 +426,14 @@ def _apply_search(profile: QwenProfile, body: dict[str, Any]) -> None:
 def _check_file_ids(profile: QwenProfile, body: Mapping[str, Any]) -> None:
     if not profile.file_context:
         return
-    count = sum(
-        str(m.get("content")).count("fileid://") for m in body["messages"] if m.get("role") == "system"
-    )
+    count = sum(str(m.get("content")).count("fileid://") for m in body["messages"] if m.get("role") == "system")
     if count > MAX_FILE_IDS:
-        raise QwenValidationError(f"DashScope accepts at most {MAX_FILE_IDS} fileid:// documents per request; got {count}.")
+        raise QwenValidationError(
+            f"DashScope accepts at most {MAX_FILE_IDS} fileid:// documents per request; got {count}."
+        )
 
 
-def build_chat_request(
-    messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool
-) -> ChatRequest:
+def build_chat_request(messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool) -> ChatRequest:
     """Decide the whole request from the model's defaults merged with per-call options."""
     model = params.get("model")
     if not model:
@@ -469,4 +485,4 @@ def build_chat_request(
     )
 
 
-__all__ = ["SearchOptions", "ChatRequest", "build_chat_request", "resolve_thinking", "CONTROL_KEYS", "ReasoningPolicy"]
+__all__ = ["CONTROL_KEYS", "ChatRequest", "ReasoningPolicy", "SearchOptions", "build_chat_request", "resolve_thinking"]

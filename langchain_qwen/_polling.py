@@ -41,4 +41,4 @@ class Progress:
             sys.stderr.write("\n")
 
 
-__all__ = ["poll_delays", "Progress"]
+__all__ = ["Progress", "poll_delays"]

@@ -185,17 +185,33 @@ def _p(**kw: Any) -> QwenProfile:
 # -- Base profiles per family (F1.1, F3.5, F4.2, F5.3, F9.4, F10, F13.2; as of AS_OF) ----------
 
 _HYBRID_COMMERCIAL = dict(
-    thinking="hybrid_off", max_thinking_budget=38912, web_search=True, json_object=True, partial_mode=True,
+    thinking="hybrid_off",
+    max_thinking_budget=38912,
+    web_search=True,
+    json_object=True,
+    partial_mode=True,
 )
 _QWEN3_OPEN_HYBRID = dict(
-    thinking="hybrid_on", thinking_stream_only=True, max_thinking_budget=38912, n_choices=True,
+    thinking="hybrid_on",
+    thinking_stream_only=True,
+    max_thinking_budget=38912,
+    n_choices=True,
 )
 _QWEN35 = dict(
-    thinking="hybrid_on", thinking_stream_only=True, max_thinking_budget=81920, tokenizer="qwen3_5",
-    context_window=1_000_000, max_output_tokens=65536, web_search=True,
+    thinking="hybrid_on",
+    thinking_stream_only=True,
+    max_thinking_budget=81920,
+    tokenizer="qwen3_5",
+    context_window=1_000_000,
+    max_output_tokens=65536,
+    web_search=True,
 )
 _THINK_ONLY = dict(
-    thinking="always", tool_choice=("auto", "none"), json_object=False, partial_mode=False, max_thinking_budget=81920,
+    thinking="always",
+    tool_choice=("auto", "none"),
+    json_object=False,
+    partial_mode=False,
+    max_thinking_budget=81920,
 )
 _NO_THINK_TEXT = dict(thinking="none")
 
@@ -203,13 +219,21 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     # Commercial flagships
     "qwen-max": dict(_NO_THINK_TEXT, context_window=32768, max_output_tokens=8192, web_search=True),
     "qwen3-max": dict(
-        _HYBRID_COMMERCIAL, context_window=262144, max_output_tokens=65536, explicit_cache=True,
-        thinking_stream_only=True, search_agent=True,
+        _HYBRID_COMMERCIAL,
+        context_window=262144,
+        max_output_tokens=65536,
+        explicit_cache=True,
+        thinking_stream_only=True,
+        search_agent=True,
     ),
     "qwen3-max-preview": dict(_HYBRID_COMMERCIAL, context_window=262144, max_output_tokens=65536),
     "qwen-plus": dict(
-        _HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=32768, explicit_cache=True,
-        json_schema=True, n_choices=True,
+        _HYBRID_COMMERCIAL,
+        context_window=1_000_000,
+        max_output_tokens=32768,
+        explicit_cache=True,
+        json_schema=True,
+        n_choices=True,
     ),
     "qwen-flash": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=32768, explicit_cache=True),
     "qwen-turbo": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=16384),
@@ -223,11 +247,17 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     "qwen3.7-plus": dict(_QWEN35, preserve_thinking="default_off"),
     "qwen3.7-flash": dict(_QWEN35, preserve_thinking="default_off"),
     "qwen3.8-max": dict(
-        _QWEN35, preserve_thinking="default_on", reasoning_effort=QWEN38_EFFORTS, effort_excludes_budget=True,
+        _QWEN35,
+        preserve_thinking="default_on",
+        reasoning_effort=QWEN38_EFFORTS,
+        effort_excludes_budget=True,
         max_thinking_budget=262144,
     ),
     "qwen3.8-flash": dict(
-        _QWEN35, preserve_thinking="default_on", reasoning_effort=QWEN38_EFFORTS, effort_excludes_budget=True,
+        _QWEN35,
+        preserve_thinking="default_on",
+        reasoning_effort=QWEN38_EFFORTS,
+        effort_excludes_budget=True,
         max_thinking_budget=262144,
     ),
     # Always-thinking
@@ -271,7 +301,9 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     },
     # Math (no tools, F3.5)
     "qwen-math-plus": dict(_NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072),
-    "qwen-math-turbo": dict(_NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072),
+    "qwen-math-turbo": dict(
+        _NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072
+    ),
     **{
         f"qwen2.5-math-{size}-instruct": dict(
             _NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072
@@ -280,29 +312,66 @@ _FAMILIES: dict[str, dict[str, Any]] = {
     },
     # Qwen-MT (F6)
     "qwen-mt-plus": dict(
-        _NO_THINK_TEXT, translation=True, cumulative_stream=True, tools=False, json_object=False, partial_mode=False,
-        context_window=16384, max_input_tokens=8192, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        translation=True,
+        cumulative_stream=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        context_window=16384,
+        max_input_tokens=8192,
+        max_output_tokens=8192,
     ),
     "qwen-mt-turbo": dict(
-        _NO_THINK_TEXT, translation=True, cumulative_stream=True, tools=False, json_object=False, partial_mode=False,
-        context_window=16384, max_input_tokens=8192, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        translation=True,
+        cumulative_stream=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        context_window=16384,
+        max_input_tokens=8192,
+        max_output_tokens=8192,
     ),
     "qwen-mt-flash": dict(
-        _NO_THINK_TEXT, translation=True, tools=False, json_object=False, partial_mode=False,
-        context_window=16384, max_input_tokens=8192, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        translation=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        context_window=16384,
+        max_input_tokens=8192,
+        max_output_tokens=8192,
     ),
     "qwen-mt-lite": dict(
-        _NO_THINK_TEXT, translation=True, tools=False, json_object=False, partial_mode=False,
-        context_window=16384, max_input_tokens=8192, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        translation=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        context_window=16384,
+        max_input_tokens=8192,
+        max_output_tokens=8192,
     ),
     # Long context (F7): Beijing only, no tools / partial mode / search
     "qwen-long": dict(
-        _NO_THINK_TEXT, file_context=True, tools=False, partial_mode=False, regions=BEIJING,
-        context_window=10_000_000, max_input_tokens=10_000_000, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        file_context=True,
+        tools=False,
+        partial_mode=False,
+        regions=BEIJING,
+        context_window=10_000_000,
+        max_input_tokens=10_000_000,
+        max_output_tokens=8192,
     ),
     "qwen-doc-turbo": dict(
-        _NO_THINK_TEXT, file_context=True, tools=False, partial_mode=False, regions=BEIJING,
-        context_window=262144, max_output_tokens=8192,
+        _NO_THINK_TEXT,
+        file_context=True,
+        tools=False,
+        partial_mode=False,
+        regions=BEIJING,
+        context_window=262144,
+        max_output_tokens=8192,
     ),
     # Vision (F10.2)
     "qwen-vl-max": dict(
@@ -312,44 +381,91 @@ _FAMILIES: dict[str, dict[str, Any]] = {
         _NO_THINK_TEXT, tools=False, input_modalities=_IMAGE_VIDEO, context_window=131072, max_output_tokens=8192
     ),
     "qwen-vl-ocr": dict(
-        _NO_THINK_TEXT, tools=False, partial_mode=False, json_object=False, input_modalities=_IMAGE_VIDEO,
-        context_window=34096, max_output_tokens=4096,
+        _NO_THINK_TEXT,
+        tools=False,
+        partial_mode=False,
+        json_object=False,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=34096,
+        max_output_tokens=4096,
     ),
     "qwen3-vl-plus": dict(
-        thinking="hybrid_off", max_thinking_budget=81920, input_modalities=_IMAGE_VIDEO,
-        context_window=262144, max_output_tokens=32768,
+        thinking="hybrid_off",
+        max_thinking_budget=81920,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=262144,
+        max_output_tokens=32768,
     ),
     "qwen3-vl-flash": dict(
-        thinking="hybrid_off", max_thinking_budget=81920, input_modalities=_IMAGE_VIDEO,
-        context_window=262144, max_output_tokens=32768,
+        thinking="hybrid_off",
+        max_thinking_budget=81920,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=262144,
+        max_output_tokens=32768,
     ),
     "qvq-max": dict(
-        _THINK_ONLY, stream_only=True, tools=False, input_modalities=_IMAGE_VIDEO,
-        context_window=131072, max_output_tokens=8192,
+        _THINK_ONLY,
+        stream_only=True,
+        tools=False,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=131072,
+        max_output_tokens=8192,
     ),
     "qvq-plus": dict(
-        _THINK_ONLY, stream_only=True, tools=False, input_modalities=_IMAGE_VIDEO,
-        context_window=131072, max_output_tokens=8192,
+        _THINK_ONLY,
+        stream_only=True,
+        tools=False,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=131072,
+        max_output_tokens=8192,
     ),
     "qvq-72b-preview": dict(
-        _THINK_ONLY, stream_only=True, tools=False, input_modalities=_IMAGE_VIDEO,
-        context_window=32768, max_output_tokens=16384,
+        _THINK_ONLY,
+        stream_only=True,
+        tools=False,
+        input_modalities=_IMAGE_VIDEO,
+        context_window=32768,
+        max_output_tokens=16384,
     ),
     # Omni (F10.3): stream only, audio out
     "qwen3-omni-flash": dict(
-        thinking="hybrid_off", stream_only=True, max_thinking_budget=32768, thinking_disables_audio=True,
-        input_modalities=_OMNI_IN, output_modalities=frozenset({"text", "audio"}), voices=OMNI_FLASH_VOICES_17,
-        json_object=False, partial_mode=False, context_window=65536, max_input_tokens=16384, max_output_tokens=16384,
+        thinking="hybrid_off",
+        stream_only=True,
+        max_thinking_budget=32768,
+        thinking_disables_audio=True,
+        input_modalities=_OMNI_IN,
+        output_modalities=frozenset({"text", "audio"}),
+        voices=OMNI_FLASH_VOICES_17,
+        json_object=False,
+        partial_mode=False,
+        context_window=65536,
+        max_input_tokens=16384,
+        max_output_tokens=16384,
     ),
     "qwen-omni-turbo": dict(
-        _NO_THINK_TEXT, stream_only=True, tools=False, json_object=False, partial_mode=False,
-        input_modalities=_OMNI_IN, output_modalities=frozenset({"text", "audio"}), voices=OMNI_TURBO_VOICES,
-        context_window=32768, max_input_tokens=30720, max_output_tokens=2048,
+        _NO_THINK_TEXT,
+        stream_only=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        input_modalities=_OMNI_IN,
+        output_modalities=frozenset({"text", "audio"}),
+        voices=OMNI_TURBO_VOICES,
+        context_window=32768,
+        max_input_tokens=30720,
+        max_output_tokens=2048,
     ),
     "qwen2.5-omni-7b": dict(
-        _NO_THINK_TEXT, stream_only=True, tools=False, json_object=False, partial_mode=False,
-        input_modalities=_OMNI_IN, output_modalities=frozenset({"text", "audio"}), voices=OMNI_TURBO_VOICES,
-        context_window=32768, max_output_tokens=2048,
+        _NO_THINK_TEXT,
+        stream_only=True,
+        tools=False,
+        json_object=False,
+        partial_mode=False,
+        input_modalities=_OMNI_IN,
+        output_modalities=frozenset({"text", "audio"}),
+        voices=OMNI_TURBO_VOICES,
+        context_window=32768,
+        max_output_tokens=2048,
     ),
     # Third-party models hosted on DashScope (Beijing)
     "deepseek-v3.2": dict(
@@ -444,7 +560,9 @@ class EmbeddingProfile:
 
 
 EMBEDDING_MODELS: dict[str, EmbeddingProfile] = {
-    "text-embedding-v4": EmbeddingProfile("text-embedding-v4", (2048, 1536, 1024, 768, 512, 256, 128, 64), 1024, 10, 8192),
+    "text-embedding-v4": EmbeddingProfile(
+        "text-embedding-v4", (2048, 1536, 1024, 768, 512, 256, 128, 64), 1024, 10, 8192
+    ),
     "text-embedding-v3": EmbeddingProfile("text-embedding-v3", (1024, 768, 512, 256, 128, 64), 1024, 10, 8192),
     "text-embedding-v2": EmbeddingProfile("text-embedding-v2", (1536,), 1536, 25, 2048, accepts_dimensions=False),
     "text-embedding-v1": EmbeddingProfile("text-embedding-v1", (1536,), 1536, 25, 2048, accepts_dimensions=False),
@@ -457,12 +575,12 @@ def embedding_profile(model: str) -> EmbeddingProfile | None:
 
 
 __all__ = [
-    "QwenProfile",
-    "resolve_profile",
-    "known_models",
-    "UNKNOWN",
     "AS_OF",
-    "EmbeddingProfile",
     "EMBEDDING_MODELS",
+    "UNKNOWN",
+    "EmbeddingProfile",
+    "QwenProfile",
     "embedding_profile",
+    "known_models",
+    "resolve_profile",
 ]

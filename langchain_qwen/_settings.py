@@ -51,4 +51,4 @@ class DashScopeSettings(BaseModel):
 
 SETTINGS_FIELDS = frozenset(DashScopeSettings.model_fields)
 
-__all__ = ["DashScopeSettings", "SETTINGS_FIELDS"]
+__all__ = ["SETTINGS_FIELDS", "DashScopeSettings"]

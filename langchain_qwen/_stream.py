@@ -38,7 +38,7 @@ class SSEDecoder:
     `data:` lines in one event) and one JSON value split over consecutive `data:` lines.
     """
 
-    __slots__ = ("_buf", "_scan", "_data")
+    __slots__ = ("_buf", "_data", "_scan")
 
     def __init__(self) -> None:
         self._buf = bytearray()
@@ -159,7 +159,7 @@ class StreamState:
             return content[len(prev) :]
         # The server revised earlier text; emit the part after the common prefix.
         i = 0
-        for a, b in zip(prev, content):
+        for a, b in zip(prev, content, strict=False):
             if a != b:
                 break
             i += 1
@@ -195,7 +195,7 @@ class StreamState:
                     finish_meta = {**extra, **(finish_meta or {})}
             if self.audio:
                 out.extend(self._audio_chunks(delta, text, finish_meta, chunk_id))
-            elif text or finish_meta or len(delta) > 0 and _has_payload(delta):
+            elif text or finish_meta or (len(delta) > 0 and _has_payload(delta)):
                 out.append(delta_chunk(delta, text, finish_meta, chunk_id))
         usage = obj.get("usage")
         if usage and not self.usage_sent:
@@ -319,7 +319,9 @@ class StreamState:
 
 
 def _has_payload(delta: Mapping[str, Any]) -> bool:
-    return bool(delta.get("reasoning_content") or delta.get("reasoning") or delta.get("tool_calls") or delta.get("audio"))
+    return bool(
+        delta.get("reasoning_content") or delta.get("reasoning") or delta.get("tool_calls") or delta.get("audio")
+    )
 
 
 class Assembler(Protocol):
@@ -402,4 +404,4 @@ async def aiter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> As
         await response.aclose()
 
 
-__all__ = ["DONE", "SSEDecoder", "Assembler", "StreamState", "iter_chunks", "aiter_chunks"]
+__all__ = ["DONE", "Assembler", "SSEDecoder", "StreamState", "aiter_chunks", "iter_chunks"]

@@ -93,4 +93,4 @@ def structured_runnable(
     return RunnableMap(raw=bound) | parser_with_fallback
 
 
-__all__ = ["structured_runnable", "Method"]
+__all__ = ["Method", "structured_runnable"]

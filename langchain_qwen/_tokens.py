@@ -13,9 +13,7 @@ from typing import Any, Literal
 Vocab = Literal["qwen", "qwen3_5"]
 
 # Pre-tokenizer patterns of the two vocabularies (Qwen2/Qwen3 and Qwen3.5+), as shipped with the ranks.
-_PAT_QWEN = (
-    r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
-)
+_PAT_QWEN = r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"""
 _PAT_QWEN3_5 = (
     r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?[\p{L}\p{M}]+|\p{N}| ?[^\s\p{L}\p{M}\p{N}]+[\r\n]*"""
     r"""|\s*[\r\n]+|\s+(?!\S)|\s+"""
@@ -135,4 +133,4 @@ def count_messages(
     return sum(1 if seg is None else count_text(seg, vocab) for seg in render_segments(messages, tools))
 
 
-__all__ = ["encoding", "count_text", "count_messages", "render_segments", "text_of"]
+__all__ = ["count_messages", "count_text", "encoding", "render_segments", "text_of"]

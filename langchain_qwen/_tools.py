@@ -41,7 +41,7 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
         name = spec["function"].get("name", "")
         if name in RESERVED_TOOL_NAMES:
             raise QwenValidationError(
-                f"DashScope reserves the tool name {name!r} (\"Tool names are not allowed to be [{name}]\"); "
+                f'DashScope reserves the tool name {name!r} ("Tool names are not allowed to be [{name}]"); '
                 f"rename the tool."
             )
         spec["function"].setdefault("description", "")
@@ -90,7 +90,7 @@ def wire_tool_choice(profile: QwenProfile, tool_choice: Any, tools: Sequence[Map
         if len(names) != 1:
             raise QwenValidationError(
                 f"DashScope has no tool_choice='required' ('tool_choice is one of the strings that should be "
-                f"[\"none\", \"auto\"]'), and {len(names)} tools are bound, so no single call can be forced. "
+                f'["none", "auto"]\'), and {len(names)} tools are bound, so no single call can be forced. '
                 f"Pass one tool name as tool_choice to force that tool, or use tool_choice='auto'."
             )
         tool_choice = {"type": "function", "function": {"name": names[0]}}
@@ -100,11 +100,11 @@ def wire_tool_choice(profile: QwenProfile, tool_choice: Any, tools: Sequence[Map
 
 
 __all__ = [
-    "convert_tools",
-    "normalize_tool_choice",
-    "wire_tool_choice",
-    "forced",
-    "tool_names",
-    "RESERVED_TOOL_NAMES",
     "REQUIRED",
+    "RESERVED_TOOL_NAMES",
+    "convert_tools",
+    "forced",
+    "normalize_tool_choice",
+    "tool_names",
+    "wire_tool_choice",
 ]

@@ -108,8 +108,11 @@ class _Submitter:
         return meta or None
 
     def _create_kwargs(self, file_id: str) -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"input_file_id": file_id, "endpoint": self.endpoint,
-                                  "completion_window": self.completion_window}
+        kwargs: dict[str, Any] = {
+            "input_file_id": file_id,
+            "endpoint": self.endpoint,
+            "completion_window": self.completion_window,
+        }
         if self._metadata():
             kwargs["metadata"] = self._metadata()
         return kwargs
@@ -159,8 +162,9 @@ class QwenBatch(_Submitter):
         if kwargs.get("stream"):
             raise QwenValidationError("A batch cannot stream; drop stream=True.")
         counter = [0]
-        parts = write_parts(self._lines(inputs, kwargs, counter), self._dir(), max_lines=self.max_lines,
-                            max_bytes=self.max_bytes)
+        parts = write_parts(
+            self._lines(inputs, kwargs, counter), self._dir(), max_lines=self.max_lines, max_bytes=self.max_bytes
+        )
         return parts, counter[0]
 
     def submit(self, inputs: Iterable[Any], **kwargs: Any) -> BatchJob:
@@ -189,7 +193,7 @@ class QwenEmbeddingBatch(_Submitter):
 
         def lines() -> Iterator[tuple[str, bytes]]:
             for group, start in enumerate(range(0, len(inputs), size)):
-                body = embedding_body(emb.model, inputs[start:start + size], emb.dimensions)
+                body = embedding_body(emb.model, inputs[start : start + size], emb.dimensions)
                 yield emb.model, encode_line(str(group), self.endpoint, body)
 
         groups = -(-len(inputs) // size)
@@ -212,8 +216,9 @@ class BatchJob:
     _batches: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def resume(cls, owner: Any, batch_ids: Sequence[str], *, endpoint: str | None = None,
-               workdir: Path | None = None) -> BatchJob:
+    def resume(
+        cls, owner: Any, batch_ids: Sequence[str], *, endpoint: str | None = None, workdir: Path | None = None
+    ) -> BatchJob:
         """Pick up existing batches by id (e.g. after a restart)."""
         from langchain_qwen.chat_models import ChatQwen
 
@@ -274,8 +279,9 @@ class BatchJob:
         finally:
             bar.close()
 
-    def wait(self, *, timeout: float | None = None, progress: bool | None = None,
-             max_interval: float = 30.0) -> BatchJob:
+    def wait(
+        self, *, timeout: float | None = None, progress: bool | None = None, max_interval: float = 30.0
+    ) -> BatchJob:
         """Poll with backoff until every batch is completed, failed, expired or cancelled."""
         self.refresh()
         for delay in self._wait_steps(timeout, progress, max_interval):
@@ -283,8 +289,9 @@ class BatchJob:
             self.refresh()
         return self
 
-    async def await_done(self, *, timeout: float | None = None, progress: bool | None = None,
-                         max_interval: float = 30.0) -> BatchJob:
+    async def await_done(
+        self, *, timeout: float | None = None, progress: bool | None = None, max_interval: float = 30.0
+    ) -> BatchJob:
         """Async twin of `wait`."""
         await self.arefresh()
         for delay in self._wait_steps(timeout, progress, max_interval):
@@ -326,7 +333,9 @@ class BatchJob:
                 path = call(cfg, lambda c, f=file_id: _download(c, f, self.workdir / f"{f}.jsonl"))
                 for offset, line in iter_jsonl(path):
                     index[int(line["custom_id"])] = (path, offset, is_error)
-            if batch["status"] in ("failed", "expired") or (batch["status"] == "cancelled" and not batch.get("error_file_id")):
+            if batch["status"] in ("failed", "expired") or (
+                batch["status"] == "cancelled" and not batch.get("error_file_id")
+            ):
                 source = call(cfg, lambda c, f=batch["input_file_id"]: _download(c, f, self.workdir / f"{f}.jsonl"))
                 failed.append((batch, source))
         return index, failed
@@ -341,8 +350,12 @@ class BatchJob:
                 cid = int(line["custom_id"])
                 if cid not in index:
                     err = errors.get(line_no) or next(iter(errors.values()), {}) or {}
-                    missing[cid] = BatchError(cid, str(cid), err.get("code") or batch["status"],
-                                              err.get("message") or f"The batch {batch['status']}.")
+                    missing[cid] = BatchError(
+                        cid,
+                        str(cid),
+                        err.get("code") or batch["status"],
+                        err.get("message") or f"The batch {batch['status']}.",
+                    )
         total = max([*index, *missing, -1]) + 1
         total = max(total, self.total or 0)
         for i in range(total):
@@ -373,14 +386,16 @@ class BatchJob:
         return await asyncio.to_thread(self.results)
 
 
-def run_batch(llm: Any, inputs: Iterable[Any], *, progress: bool | None = None, timeout: float | None = None,
-              **kwargs: Any) -> list[Any]:
+def run_batch(
+    llm: Any, inputs: Iterable[Any], *, progress: bool | None = None, timeout: float | None = None, **kwargs: Any
+) -> list[Any]:
     """Submit, wait and decode: results in input order (AIMessage or BatchError)."""
     return QwenBatch(llm).submit(inputs, **kwargs).wait(timeout=timeout, progress=progress).results()
 
 
-def embed_batch(embeddings: Any, texts: Sequence[str], *, progress: bool | None = None,
-                timeout: float | None = None) -> list[Any]:
+def embed_batch(
+    embeddings: Any, texts: Sequence[str], *, progress: bool | None = None, timeout: float | None = None
+) -> list[Any]:
     """Embed texts through the Batch API: one vector (or BatchError) per text, in order."""
     job = QwenEmbeddingBatch(embeddings).submit(texts).wait(timeout=timeout, progress=progress)
     out: list[Any] = []
@@ -392,11 +407,11 @@ def embed_batch(embeddings: Any, texts: Sequence[str], *, progress: bool | None 
 
 
 __all__ = [
+    "BatchError",
+    "BatchJob",
+    "BatchStatus",
     "QwenBatch",
     "QwenEmbeddingBatch",
-    "BatchJob",
-    "BatchError",
-    "BatchStatus",
-    "run_batch",
     "embed_batch",
+    "run_batch",
 ]

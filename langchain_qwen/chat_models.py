@@ -11,9 +11,9 @@ from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackMana
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.utils.utils import _build_model_kwargs
 from langchain_core.runnables import Runnable
 from langchain_core.tools import BaseTool
+from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, post
@@ -409,19 +409,16 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
 
         return count_text(text, self.qwen_capabilities.tokenizer)
 
-    def get_num_tokens_from_messages(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None = None
-    ) -> int:
+    def get_num_tokens_from_messages(self, messages: list[BaseMessage], tools: Sequence[Any] | None = None) -> int:
         """Prompt tokens of `messages` (and `tools`) as DashScope counts them: Qwen BPE over the ChatML template.
 
         Exact for text input (it reproduces DashScope's reported `prompt_tokens`); image, audio
         and video parts are not counted.
         """
+        from langchain_core.messages import convert_to_messages
         from langchain_core.utils.function_calling import convert_to_openai_tool
 
         from langchain_qwen._tokens import count_messages
-
-        from langchain_core.messages import convert_to_messages
 
         req = build_chat_request(convert_to_messages(messages), self._default_params, want_stream=False)
         wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
@@ -451,4 +448,3 @@ def _register_serializable() -> None:
 _register_serializable()
 
 __all__ = ["ChatQwen"]
-

@@ -53,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
         if full is not None:
             print(f"\nusage: {full.usage_metadata}")
-            print(f"model: {full.response_metadata.get('model_name')}, finish: {full.response_metadata.get('finish_reason')}")
+            print(
+                f"model: {full.response_metadata.get('model_name')}, finish: {full.response_metadata.get('finish_reason')}"
+            )
     return 0
 
 

@@ -12,10 +12,10 @@ import httpx2
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, ValidationError, model_validator
 
-from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._client import acall, call
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import EmbeddingProfile, embedding_profile
+from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._tokens import count_text, encoding
 
 _PATH = "/embeddings"
@@ -269,10 +269,10 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
 __all__ = [
     "QwenEmbeddings",
     "check_dimensions",
-    "resolve_batch_size",
-    "plan_batches",
-    "truncate_tokens",
-    "prepare_inputs",
     "embedding_body",
+    "plan_batches",
+    "prepare_inputs",
+    "resolve_batch_size",
+    "truncate_tokens",
     "vectors_from_response",
 ]

@@ -26,13 +26,11 @@ from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequen
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Literal, Union
+from typing import IO, Any, Literal
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
 from langchain_qwen._client import ClientConfig, acall, call
-from langchain_qwen._polling import Progress, poll_delays
-from langchain_qwen._settings import SETTINGS_FIELDS, DashScopeSettings
 from langchain_qwen._errors import (
     QwenFileNotReadyError,
     QwenFileParseError,
@@ -41,8 +39,10 @@ from langchain_qwen._errors import (
     QwenValidationError,
     local_error,
 )
+from langchain_qwen._polling import Progress, poll_delays
+from langchain_qwen._settings import SETTINGS_FIELDS, DashScopeSettings
 
-Source = Union[str, os.PathLike, bytes, IO[bytes]]
+Source = str | os.PathLike[str] | bytes | IO[bytes]
 """A document to upload: a path, raw bytes, or a binary file object."""
 
 DOCUMENT_LIMIT = 150 * 1024 * 1024
@@ -126,17 +126,19 @@ def _settle(files: dict[str, QwenFile], url: str) -> list[str]:
     for f in files.values():
         if f.failed:
             detail = f.status_details or "no details"
-            raise local_error(QwenFileParseError, f"DashScope could not parse {f.filename} ({f.id}): {detail}", url,
-                              code="file_parse_failed")
+            raise local_error(
+                QwenFileParseError,
+                f"DashScope could not parse {f.filename} ({f.id}): {detail}",
+                url,
+                code="file_parse_failed",
+            )
     return [fid for fid, f in files.items() if not f.processed]
 
 
 WaitSteps = Generator[tuple[list[str], float], dict[str, QwenFile], list[QwenFile]]
 
 
-def wait_steps(
-    files: Sequence[QwenFile | str], *, timeout: float, url: str, progress: bool | None = None
-) -> WaitSteps:
+def wait_steps(files: Sequence[QwenFile | str], *, timeout: float, url: str, progress: bool | None = None) -> WaitSteps:
     """The polling protocol as pure steps: yields (ids to re-read, seconds to wait first), receives the re-read
     files, returns the processed files; raises on a parse failure or when `timeout` runs out."""
     state = {f.id if isinstance(f, QwenFile) else f: f if isinstance(f, QwenFile) else QwenFile(id=f) for f in files}
@@ -202,8 +204,9 @@ class QwenFiles(DashScopeSettings):
         progress: bool | None = None,
     ) -> QwenFile:
         """Upload one document; by default wait until DashScope has parsed it."""
-        return self.upload_many([source], filenames=[filename], purpose=purpose, wait=wait, timeout=timeout,
-                                progress=progress)[0]
+        return self.upload_many(
+            [source], filenames=[filename], purpose=purpose, wait=wait, timeout=timeout, progress=progress
+        )[0]
 
     def upload_many(
         self,
@@ -217,7 +220,7 @@ class QwenFiles(DashScopeSettings):
     ) -> list[QwenFile]:
         """Upload several documents (all checked locally first), then wait for all of them."""
         names = list(filenames or [None] * len(sources))
-        prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names)]
+        prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names, strict=False)]
         uploaded = [
             QwenFile.from_wire(call(self.config, lambda c, f=f: c.files.create(file=f, purpose=purpose)))
             for f in prepared
@@ -283,8 +286,11 @@ class QwenFiles(DashScopeSettings):
         progress: bool | None = None,
     ) -> QwenFile:
         """Async twin of `upload`."""
-        return (await self.aupload_many([source], filenames=[filename], purpose=purpose, wait=wait, timeout=timeout,
-                                        progress=progress))[0]
+        return (
+            await self.aupload_many(
+                [source], filenames=[filename], purpose=purpose, wait=wait, timeout=timeout, progress=progress
+            )
+        )[0]
 
     async def aupload_many(
         self,
@@ -298,7 +304,7 @@ class QwenFiles(DashScopeSettings):
     ) -> list[QwenFile]:
         """Async twin of `upload_many` (uploads run concurrently)."""
         names = list(filenames or [None] * len(sources))
-        prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names)]
+        prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names, strict=False)]
         results = await asyncio.gather(
             *(acall(self.config, lambda c, f=f: c.files.create(file=f, purpose=purpose)) for f in prepared)
         )
@@ -317,7 +323,7 @@ class QwenFiles(DashScopeSettings):
             while True:
                 await asyncio.sleep(pause)
                 fresh = await asyncio.gather(*(self.aretrieve(fid) for fid in pending))
-                pending, pause = steps.send(dict(zip(pending, fresh)))
+                pending, pause = steps.send(dict(zip(pending, fresh, strict=False)))
         except StopIteration as done:
             return done.value
 
@@ -355,7 +361,7 @@ class QwenFiles(DashScopeSettings):
 
 # --- messages -----------------------------------------------------------------------------------
 
-FileLike = Union[QwenFile, str]
+FileLike = QwenFile | str
 
 
 def _ids(files: Iterable[FileLike]) -> list[str]:
@@ -419,8 +425,7 @@ def documents_to_messages(documents: Iterable[Any], *, mode: Literal["text", "js
         source = str(meta.get("source") or meta.get("filename") or "")
         name = Path(source).name if source else None
         file_type = meta.get("file_type") or (Path(source).suffix.lstrip(".") if source else None) or None
-        out.append(json_document_message(doc.page_content, title=meta.get("title"), filename=name,
-                                         file_type=file_type))
+        out.append(json_document_message(doc.page_content, title=meta.get("title"), filename=name, file_type=file_type))
     return out
 
 
@@ -437,19 +442,19 @@ def document_prompt(
 
 
 __all__ = [
-    "QwenFiles",
-    "QwenFile",
-    "Source",
-    "read_source",
-    "wait_steps",
-    "check_upload",
-    "document_messages",
-    "long_context_messages",
-    "add_documents",
-    "text_document_messages",
-    "json_document_message",
-    "documents_to_messages",
-    "document_prompt",
     "DOCUMENT_LIMIT",
     "IMAGE_LIMIT",
+    "QwenFile",
+    "QwenFiles",
+    "Source",
+    "add_documents",
+    "check_upload",
+    "document_messages",
+    "document_prompt",
+    "documents_to_messages",
+    "json_document_message",
+    "long_context_messages",
+    "read_source",
+    "text_document_messages",
+    "wait_steps",
 ]

@@ -13,10 +13,10 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import ConfigDict, Field, model_validator
 
-from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._client import ClientConfig, apost, post
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import FIM_REGIONS, known_models, resolve_profile
+from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import aiter_chunks, iter_chunks
 
 _PATH = "/completions"
@@ -338,15 +338,15 @@ class QwenFIM(BaseLLM, DashScopeSettings):
 
 
 __all__ = [
-    "QwenFIM",
+    "FIM_MIDDLE",
     "FIM_PREFIX",
     "FIM_SUFFIX",
-    "FIM_MIDDLE",
-    "fim_prompt",
-    "wire_prompt",
+    "FimStream",
+    "QwenFIM",
     "check_fim_model",
     "check_fim_region",
+    "fim_prompt",
     "generation_from_completion",
     "llm_result",
-    "FimStream",
+    "wire_prompt",
 ]

@@ -24,13 +24,13 @@ import os
 import wave
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from langchain_qwen._convert import MAX_DATA_URI_BYTES
 from langchain_qwen._errors import QwenValidationError
 
-MediaSource = Union[str, os.PathLike, bytes]
+MediaSource = str | os.PathLike[str] | bytes
 PCM_RATE = 24000
 """Qwen-Omni audio output: raw 16-bit little-endian mono PCM at 24 kHz (F10.3)."""
 
@@ -74,7 +74,10 @@ def audio_block(source: MediaSource, *, mime_type: str | None = None, **options:
 
 
 def video_block(
-    source: MediaSource | Sequence[MediaSource], *, fps: float | None = None, mime_type: str | None = None,
+    source: MediaSource | Sequence[MediaSource],
+    *,
+    fps: float | None = None,
+    mime_type: str | None = None,
     **options: Any,
 ) -> dict[str, Any]:
     """A video block: one file/URL, or a list of frames (images) with `fps` spacing."""
@@ -83,8 +86,10 @@ def video_block(
             raise QwenValidationError(f"fps must be within [0.1, 10] (DashScope), got {fps}.")
         options = {**options, "fps": fps}
     if isinstance(source, (list, tuple)):
-        frames = [f if isinstance(f, str) and _is_url(f) else "data:{1};base64,{0}".format(*_read(f, None, "image/jpeg"))
-                  for f in source]
+        frames = [
+            f if isinstance(f, str) and _is_url(f) else "data:{1};base64,{0}".format(*_read(f, None, "image/jpeg"))
+            for f in source
+        ]
         return {"type": "video", "video": frames, **options}
     return _block("video", source, mime_type, "video/mp4", options)  # type: ignore[arg-type]
 
@@ -142,11 +147,11 @@ def message_wav(message: Any) -> bytes | None:
 
 
 __all__ = [
-    "image_block",
-    "audio_block",
-    "video_block",
-    "inline_local_media",
-    "pcm_to_wav",
-    "message_wav",
     "PCM_RATE",
+    "audio_block",
+    "image_block",
+    "inline_local_media",
+    "message_wav",
+    "pcm_to_wav",
+    "video_block",
 ]

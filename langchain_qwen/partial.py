@@ -72,8 +72,9 @@ def continue_answer(
     for _ in range(max_rounds):
         if not needs_continuation(answer):
             break
-        answer = _joined(answer.text, llm.invoke([*messages, prefix_message(answer.text)], **kwargs),
-                         answer.usage_metadata)
+        answer = _joined(
+            answer.text, llm.invoke([*messages, prefix_message(answer.text)], **kwargs), answer.usage_metadata
+        )
     return answer
 
 
@@ -90,10 +91,10 @@ async def acontinue_answer(
 
 
 __all__ = [
-    "prefix_message",
-    "complete_prefix",
     "acomplete_prefix",
-    "needs_continuation",
-    "continue_answer",
     "acontinue_answer",
+    "complete_prefix",
+    "continue_answer",
+    "needs_continuation",
+    "prefix_message",
 ]

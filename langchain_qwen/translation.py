@@ -215,9 +215,9 @@ class QwenTranslator(RunnableSerializable[str, str]):
 
 __all__ = [
     "LANGUAGES",
-    "normalize_language",
-    "TranslationPair",
-    "TranslationOptions",
-    "translation_wire",
     "QwenTranslator",
+    "TranslationOptions",
+    "TranslationPair",
+    "normalize_language",
+    "translation_wire",
 ]

@@ -32,12 +32,33 @@ DEFAULT_LIST_LIMIT, MAX_LIST_LIMIT = 20, 100
 MAX_LIST_FILE_IDS = 20
 TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
 
-BATCH_CHAT_MODELS_BEIJING = frozenset({
-    "qwen3-max", "qwen-max", "qwen-max-latest", "qwen-plus", "qwen-plus-latest", "qwen-flash", "qwen-turbo",
-    "qwen-turbo-latest", "qwen-long", "qwen-long-latest", "qwq-plus", "qwq-32b-preview", "deepseek-r1",
-    "deepseek-v3", "qwen3-vl-plus", "qwen3-vl-flash", "qwen-vl-max", "qwen-vl-max-latest", "qwen-vl-plus",
-    "qwen-vl-plus-latest", "qwen-vl-ocr", "qwen-vl-ocr-latest", "qwen-omni-turbo",
-})
+BATCH_CHAT_MODELS_BEIJING = frozenset(
+    {
+        "qwen3-max",
+        "qwen-max",
+        "qwen-max-latest",
+        "qwen-plus",
+        "qwen-plus-latest",
+        "qwen-flash",
+        "qwen-turbo",
+        "qwen-turbo-latest",
+        "qwen-long",
+        "qwen-long-latest",
+        "qwq-plus",
+        "qwq-32b-preview",
+        "deepseek-r1",
+        "deepseek-v3",
+        "qwen3-vl-plus",
+        "qwen3-vl-flash",
+        "qwen-vl-max",
+        "qwen-vl-max-latest",
+        "qwen-vl-plus",
+        "qwen-vl-plus-latest",
+        "qwen-vl-ocr",
+        "qwen-vl-ocr-latest",
+        "qwen-omni-turbo",
+    }
+)
 """F8.6 Beijing list (chat models)."""
 BATCH_CHAT_MODELS_INTL = frozenset({"qwen-max", "qwen-plus", "qwen-turbo", "qwen-flash"})
 """F8.6 Singapore list; the emulator uses it for every region other than `cn-beijing`."""
@@ -191,8 +212,11 @@ def validate_input(data: bytes, endpoint: str, region: str) -> list[tuple[str, d
         if url != endpoint:
             raise _LineError("url_not_found", MSG_URL_NOT_FOUND.format(url=url), n, "url")
         custom_id, body = line.get("custom_id"), line.get("body")
-        for name, ok in (("custom_id", isinstance(custom_id, str) and custom_id),
-                         ("method", line.get("method") == "POST"), ("body", isinstance(body, dict))):
+        for name, ok in (
+            ("custom_id", isinstance(custom_id, str) and custom_id),
+            ("method", line.get("method") == "POST"),
+            ("body", isinstance(body, dict)),
+        ):
             if not ok:
                 raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field=name), n, name)
         m = body.get("model")
@@ -264,8 +288,14 @@ def _ds_test_body(body: Mapping[str, Any], request_id: str) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model"),
-        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": None,
-                     "message": {"role": "assistant", "content": TEST_REPLY}}],
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "logprobs": None,
+                "message": {"role": "assistant", "content": TEST_REPLY},
+            }
+        ],
         "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
     }
 
@@ -468,9 +498,7 @@ class BatchStore:
             custom_ids: list[Any] = [cid for cid, _ in b.requests]
         else:
             custom_ids = _custom_ids(b.data)
-        lines = [
-            _error_line(str(uuid.uuid4()), cid, "batch_cancelled", MSG_CANCELLED, None) for cid in custom_ids
-        ]
+        lines = [_error_line(str(uuid.uuid4()), cid, "batch_cancelled", MSG_CANCELLED, None) for cid in custom_ids]
         b.error_file_id = self._store(b, "error", lines)
         b.counts = (len(lines), 0, len(lines))
         b.stamps["cancelling_at"] = int(b.cancel_requested or time.time())
@@ -570,10 +598,10 @@ def handle_batches_request(
 
 
 __all__ = [
-    "BatchStore",
-    "BatchesView",
     "ENDPOINTS",
     "MSG_THROTTLED",
+    "BatchStore",
+    "BatchesView",
     "handle_batches_request",
     "validate_input",
 ]

@@ -85,9 +85,7 @@ MSG_THINKING_TRUE_ONLY = "The value of the enable_thinking parameter is restrict
 MSG_TOOLS_EMPTY = "[] is too short - 'tools'"
 MSG_TOOL_SEARCH = "Tool names are not allowed to be [search]"
 MSG_TOOL_CHOICE = 'tool_choice is one of the strings that should be ["none", "auto"]'
-MSG_TOOL_CHOICE_THINKING = (
-    "The tool_choice parameter does not support being set to required or object in thinking mode"
-)
+MSG_TOOL_CHOICE_THINKING = "The tool_choice parameter does not support being set to required or object in thinking mode"
 MSG_JSON_THINKING = "Json mode response is not supported when enable_thinking is true"
 MSG_JSON_WORD = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
 MSG_RESPONSE_FORMAT = (
@@ -610,10 +608,10 @@ def render_stream_events(plan: ChatPlan) -> list[str]:
 
 
 __all__ = [
+    "DONE_EVENT",
     "ChatError",
     "ChatPlan",
     "ChoicePlan",
-    "DONE_EVENT",
     "error_body",
     "prepare_chat",
     "render_completion",

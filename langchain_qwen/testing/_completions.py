@@ -105,7 +105,11 @@ def prepare_completion(body: Any, region: str) -> CompletionPlan:
     if not model or not isinstance(model, str):
         raise ChatError(MSG_NO_MODEL, code="invalid_value")
     profile = resolve_profile(model)
-    if not profile.known or region not in FIM_REGIONS or (profile.regions is not None and region not in profile.regions):
+    if (
+        not profile.known
+        or region not in FIM_REGIONS
+        or (profile.regions is not None and region not in profile.regions)
+    ):
         raise ChatError(
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
         )

@@ -94,7 +94,7 @@ def handle_embeddings(body: Any, request_id: str) -> dict[str, Any]:
     if not all(isinstance(t, str) for t in texts):
         raise ChatError(MSG_CONTENTS)
     counts = [count_text(t) for t in texts]
-    if any(not t or n > profile.max_input_tokens for t, n in zip(texts, counts)):
+    if any(not t or n > profile.max_input_tokens for t, n in zip(texts, counts, strict=False)):
         raise ChatError(f"Range of input length should be [1, {profile.max_input_tokens}]")
     dimensions = body.get("dimensions")
     if dimensions is None:

@@ -14,7 +14,7 @@ class ChatError(Exception):
         *,
         status: int = 400,
         code: str | None = "invalid_parameter_error",
-        type: str = "invalid_request_error",  # noqa: A002 - mirrors the wire field name
+        type: str = "invalid_request_error",
         param: str | None = None,
     ) -> None:
         super().__init__(message)

@@ -270,7 +270,11 @@ def mentions(name: str, q: str) -> bool:
         return True
     for part in _name_parts(name):
         part = part.lower()
-        if len(part) >= 4 and part not in STOP_PARTS and re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text):
+        if (
+            len(part) >= 4
+            and part not in STOP_PARTS
+            and re.search(rf"(?<![a-z0-9]){re.escape(part)}(?![a-z0-9])", text)
+        ):
             return True
     return False
 

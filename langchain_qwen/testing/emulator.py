@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import socket
 import threading
@@ -152,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return "istio-envoy"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silence the default per-request stderr log."""
 
     def setup(self) -> None:
@@ -165,10 +166,10 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.emulator._track(self.connection, False)
 
-    def do_POST(self) -> None:  # noqa: N802 - stdlib naming
+    def do_POST(self) -> None:
         self._dispatch()
 
-    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST  # noqa: N815
+    do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
     # -- request handling -----------------------------------------------------------------------
 
@@ -319,10 +320,8 @@ class _Handler(BaseHTTPRequestHandler):
             write(b"%x\r\n%s\r\n" % (len(data), data))
         if name == "disconnect_after":
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
             return
         tail = b""
         if name == "stream_error_after":
@@ -475,10 +474,8 @@ class DashScopeEmulator:
         with self._lock:
             conns = list(self._conns)
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None

@@ -18,8 +18,21 @@ from vcr.persisters.filesystem import FilesystemPersister
 from vcr.serialize import serialize
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
-BODY_KEYS = ("model", "messages", "stream", "enable_thinking", "tool_choice", "response_format",
-             "translation_options", "input", "prompt", "dimensions", "modalities", "endpoint", "input_file_id")
+BODY_KEYS = (
+    "model",
+    "messages",
+    "stream",
+    "enable_thinking",
+    "tool_choice",
+    "response_format",
+    "translation_options",
+    "input",
+    "prompt",
+    "dimensions",
+    "modalities",
+    "endpoint",
+    "input_file_id",
+)
 """Request fields that identify an interaction; other fields may differ between client versions."""
 KEEP_REQUEST_HEADERS = {"content-type"}
 
@@ -66,8 +79,9 @@ class SourcedPersister(FilesystemPersister):
         source = f"Recorded against live DashScope on {day} (pytest tests/cassette_tests --record-mode=rewrite)"
         path = Path(cassette_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(yaml.safe_dump({"source": source, **data}, allow_unicode=True, sort_keys=False),
-                        encoding="utf-8")
+        path.write_text(
+            yaml.safe_dump({"source": source, **data}, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
 
 
 @pytest.fixture(scope="session")

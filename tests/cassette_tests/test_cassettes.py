@@ -17,10 +17,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from langchain_qwen import (
     ChatQwen,
-    QwenEmbeddings,
-    QwenFIM,
     QwenAuthenticationError,
     QwenContentInspectionError,
+    QwenEmbeddings,
+    QwenFIM,
     QwenRateLimitError,
     _errors,
 )
@@ -64,17 +64,27 @@ def test_qwq_reasoning_stream(sync: bool) -> None:
 @SYNC
 def test_qwen3_thinking_stream(sync: bool) -> None:
     chunks = stream(ChatQwen(model="qwen-plus", enable_thinking=True), sync, "你是谁")
-    kinds = ["r" if c.additional_kwargs.get("reasoning_content") else "t" for c in chunks if c.additional_kwargs or c.text]
+    kinds = [
+        "r" if c.additional_kwargs.get("reasoning_content") else "t" for c in chunks if c.additional_kwargs or c.text
+    ]
     assert "r" in kinds and "t" in kinds and kinds.index("t") > kinds.index("r")
-    assert "r" not in kinds[kinds.index("t"):]  # the thinking phase ends before the answer starts
+    assert "r" not in kinds[kinds.index("t") :]  # the thinking phase ends before the answer starts
     full = merge(chunks)
     assert full.usage_metadata["input_tokens"] > 0 and full.content_blocks[0]["type"] == "reasoning"
 
 
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_current_weather", "description": "当你想查询指定城市的天气时非常有用。",
-    "parameters": {"type": "object", "properties": {"location": {"type": "string", "description": "城市或县区"}},
-                   "required": ["location"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_current_weather",
+        "description": "当你想查询指定城市的天气时非常有用。",
+        "parameters": {
+            "type": "object",
+            "properties": {"location": {"type": "string", "description": "城市或县区"}},
+            "required": ["location"],
+        },
+    },
+}
 
 
 @SYNC
@@ -88,8 +98,10 @@ def test_parallel_tool_calls_stream(sync: bool) -> None:
 
 
 def test_json_mode() -> None:
-    out = ChatQwen(model="qwen-plus").bind(response_format={"type": "json_object"}).invoke(
-        "我叫张三，今年25岁。提取姓名和年龄。"
+    out = (
+        ChatQwen(model="qwen-plus")
+        .bind(response_format={"type": "json_object"})
+        .invoke("我叫张三，今年25岁。提取姓名和年龄。")
     )
     values = list(json.loads(out.text).values())
     assert "张三" in values and 25 in values
@@ -98,7 +110,7 @@ def test_json_mode() -> None:
 def test_partial_mode() -> None:
     prompt = "请帮我写一个python代码生成100以内的素数。不要输出非代码的内容和Markdown的代码块。"
     code = complete_prefix(ChatQwen(model="qwen3-coder-plus"), [HumanMessage(prompt)], "def generate_prime_number")
-    continuation = code.text[len("def generate_prime_number"):]
+    continuation = code.text[len("def generate_prime_number") :]
     assert code.text.startswith("def generate_prime_number") and continuation.strip()
     assert not continuation.startswith("def generate_prime_number")  # DashScope returns only the continuation
 
@@ -168,10 +180,12 @@ def test_every_cassette_names_its_source_and_hides_secrets() -> None:
 
 @SYNC
 def test_vision_image(sync: bool) -> None:
-    msg = HumanMessage([
-        {"type": "text", "text": "这张图片展示的画面是什么?"},
-        {"type": "image", "url": "https://zdkjdemo.oss-cn-shanghai.aliyuncs.com/dog_playing_with_sticks.jpg"},
-    ])
+    msg = HumanMessage(
+        [
+            {"type": "text", "text": "这张图片展示的画面是什么?"},
+            {"type": "image", "url": "https://zdkjdemo.oss-cn-shanghai.aliyuncs.com/dog_playing_with_sticks.jpg"},
+        ]
+    )
     out = invoke(ChatQwen(model="qwen-vl-plus"), sync, [SystemMessage("You are a helpful assistant."), msg])
     assert out.text and out.usage_metadata["input_tokens"] > 100  # the image is billed as input tokens
 
@@ -223,8 +237,9 @@ def test_embeddings(sync: bool) -> None:
 
 def test_fim() -> None:
     doc = '"""\n反转字符串中的每个单词，同时保持非字母字符的位置不变。\n"""\n'
-    middle = QwenFIM(model="qwen-coder-turbo").invoke(f"def reverse_words_with_special_chars(s):\n{doc}",
-                                                      suffix="return result")
+    middle = QwenFIM(model="qwen-coder-turbo").invoke(
+        f"def reverse_words_with_special_chars(s):\n{doc}", suffix="return result"
+    )
     assert middle.strip() and "def reverse_words_with_special_chars" not in middle
 
 

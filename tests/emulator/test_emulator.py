@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -19,8 +20,13 @@ from tests.emulator._wire import post, sse
 HELLO = [{"role": "system", "content": "You are a helpful assistant."}, {"role": "user", "content": "你好"}]
 
 
-def assert_error(resp: httpx2.Response, status: int, message: str, code: str | None = "invalid_parameter_error",
-                 type_: str = "invalid_request_error") -> dict[str, Any]:
+def assert_error(
+    resp: httpx2.Response,
+    status: int,
+    message: str,
+    code: str | None = "invalid_parameter_error",
+    type_: str = "invalid_request_error",
+) -> dict[str, Any]:
     assert resp.status_code == status, resp.text
     body = resp.json()
     assert body["error"] == {"message": message, "type": type_, "param": None, "code": code}
@@ -43,16 +49,20 @@ def test_auth_failure_body(emu: DashScopeEmulator) -> None:
 def test_unknown_path_and_model(http: httpx2.Client) -> None:
     assert http.post("/no/such/path", json={}).status_code == 404
     resp = post(http, model="gpt-4o-nonexistent", messages=HELLO)
-    assert_error(resp, 404, "The model `gpt-4o-nonexistent` does not exist or you do not have access to it.",
-                 "model_not_found")
+    assert_error(
+        resp, 404, "The model `gpt-4o-nonexistent` does not exist or you do not have access to it.", "model_not_found"
+    )
     assert_error(post(http, messages=HELLO), 400, "you must provide a model parameter.", "invalid_value")
     resp = http.post("/chat/completions", content=b"{not json", headers={"Content-Type": "application/json"})
     assert_error(resp, 400, "Required body invalid, please check the request body format.")
 
 
 def test_request_log(emu: DashScopeEmulator, http: httpx2.Client) -> None:
-    resp = http.post("/chat/completions?trace=1", json={"model": "qwen-plus", "messages": HELLO},
-                     headers={"X-DashScope-DataInspection": '{"input":"cip"}'})
+    resp = http.post(
+        "/chat/completions?trace=1",
+        json={"model": "qwen-plus", "messages": HELLO},
+        headers={"X-DashScope-DataInspection": '{"input":"cip"}'},
+    )
     assert resp.status_code == 200
     assert len(emu.requests) == 1
     rec = emu.last_request
@@ -67,14 +77,18 @@ def test_request_log(emu: DashScopeEmulator, http: httpx2.Client) -> None:
 
 
 def test_account_balance_and_region() -> None:
-    with DashScopeEmulator(region="ap-southeast-1", account_balance="123.0165") as intl:
+    with DashScopeEmulator(region="ap-southeast-1", account_balance="123.0165") as intl:  # noqa: SIM117
         with httpx2.Client(base_url=intl.base_url, headers={"Authorization": "Bearer sk-emulator"}) as client:
             ok = client.post("/chat/completions", json={"model": "qwen-plus", "messages": HELLO})
             assert ok.status_code == 200
             assert ok.headers["x-account-balance"] == "123.0165"
             beijing_only = client.post("/chat/completions", json={"model": "qwen-long", "messages": HELLO})
-            assert_error(beijing_only, 404,
-                         "The model `qwen-long` does not exist or you do not have access to it.", "model_not_found")
+            assert_error(
+                beijing_only,
+                404,
+                "The model `qwen-long` does not exist or you do not have access to it.",
+                "model_not_found",
+            )
             assert beijing_only.headers["x-account-balance"] == "123.0165"
 
 
@@ -85,14 +99,18 @@ def test_shared_emulator_is_one_running_instance() -> None:
 
 
 def test_cli_prints_base_url() -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "langchain_qwen.testing", "--api-key", "sk-cli"],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "langchain_qwen.testing", "--api-key", "sk-cli"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/compatible-mode/v1")
-        resp = httpx2.post(url + "/chat/completions", headers={"Authorization": "Bearer sk-cli"},
-                           json={"model": "qwen-plus", "messages": HELLO})
+        resp = httpx2.post(
+            url + "/chat/completions",
+            headers={"Authorization": "Bearer sk-cli"},
+            json={"model": "qwen-plus", "messages": HELLO},
+        )
         assert resp.json()["choices"][0]["message"]["content"] == "Emulated reply: 你好"
     finally:
         proc.terminate()
@@ -111,15 +129,28 @@ def test_non_stream_envelope_and_usage(http: httpx2.Client) -> None:
     assert body["object"] == "chat.completion" and body["model"] == "qwen2.5-14b-instruct"
     assert body["system_fingerprint"] is None and body["service_tier"] is None
     assert isinstance(body["created"], int)
-    assert body["choices"] == [{
-        "index": 0, "finish_reason": "stop", "logprobs": None,
-        "message": {"role": "assistant", "content": "Emulated reply: 你好", "refusal": None, "audio": None,
-                    "function_call": None, "tool_calls": None},
-    }]
+    assert body["choices"] == [
+        {
+            "index": 0,
+            "finish_reason": "stop",
+            "logprobs": None,
+            "message": {
+                "role": "assistant",
+                "content": "Emulated reply: 你好",
+                "refusal": None,
+                "audio": None,
+                "function_call": None,
+                "tool_calls": None,
+            },
+        }
+    ]
     completion = count_text("Emulated reply: 你好")
     assert body["usage"] == {
-        "prompt_tokens": 20, "completion_tokens": completion, "total_tokens": 20 + completion,
-        "prompt_tokens_details": {"cached_tokens": 0}, "completion_tokens_details": None,
+        "prompt_tokens": 20,
+        "completion_tokens": completion,
+        "total_tokens": 20 + completion,
+        "prompt_tokens_details": {"cached_tokens": 0},
+        "completion_tokens_details": None,
     }
 
 
@@ -153,8 +184,11 @@ def test_thinking_non_stream_with_budget(http: httpx2.Client) -> None:
 def test_json_object_rules(http: httpx2.Client) -> None:
     fmt = {"type": "json_object"}
     resp = post(http, model="qwen-plus", messages=HELLO, response_format=fmt)
-    assert_error(resp, 400, "'messages' must contain the word 'json' in some form, to use 'response_format' of "
-                            "type 'json_object'.")
+    assert_error(
+        resp,
+        400,
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'.",
+    )
     msgs = [{"role": "system", "content": "Answer in JSON."}, {"role": "user", "content": "hi"}]
     body = post(http, model="qwen-plus", messages=msgs, response_format=fmt).json()
     assert json.loads(body["choices"][0]["message"]["content"]) == {"reply": "hi"}
@@ -166,8 +200,7 @@ def test_json_object_rules(http: httpx2.Client) -> None:
 
 
 def test_stream_chunk_sequence_with_usage(http: httpx2.Client) -> None:
-    resp = post(http, model="qwen2.5-14b-instruct", messages=HELLO, stream=True,
-                stream_options={"include_usage": True})
+    resp = post(http, model="qwen2.5-14b-instruct", messages=HELLO, stream=True, stream_options={"include_usage": True})
     assert resp.headers["content-type"] == "text/event-stream;charset=UTF-8"
     events = sse(resp.text)
     assert events[-1] == "[DONE]"
@@ -177,10 +210,14 @@ def test_stream_chunk_sequence_with_usage(http: httpx2.Client) -> None:
     for c in chunks:
         assert c["object"] == "chat.completion.chunk" and c["model"] == "qwen2.5-14b-instruct"
         assert c["service_tier"] is None and c["system_fingerprint"] is None
-    assert chunks[0]["choices"] == [{
-        "delta": {"content": "", "function_call": None, "refusal": None, "role": "assistant", "tool_calls": None},
-        "finish_reason": None, "index": 0, "logprobs": None,
-    }]
+    assert chunks[0]["choices"] == [
+        {
+            "delta": {"content": "", "function_call": None, "refusal": None, "role": "assistant", "tool_calls": None},
+            "finish_reason": None,
+            "index": 0,
+            "logprobs": None,
+        }
+    ]
     content = chunks[1:-2]
     assert len(content) == count_text("Emulated reply: 你好")
     for c in content:
@@ -206,10 +243,12 @@ def test_thinking_stream_phases_qwq(http: httpx2.Client) -> None:
     question = "9.9和9.11谁大"
     messages = [{"role": "user", "content": question}]
     resp = post(http, model="qwq-32b", messages=messages)
-    assert_error(resp, 400, "This model only support stream mode, please enable the stream parameter to access "
-                            "the model. ")
-    events = sse(post(http, model="qwq-32b", messages=messages, stream=True,
-                      stream_options={"include_usage": True}).text)
+    assert_error(
+        resp, 400, "This model only support stream mode, please enable the stream parameter to access the model. "
+    )
+    events = sse(
+        post(http, model="qwq-32b", messages=messages, stream=True, stream_options={"include_usage": True}).text
+    )
     chunks = events[:-1]
     assert chunks[0]["choices"][0]["delta"] == {"content": None, "role": "assistant", "reasoning_content": ""}
     deltas = [c["choices"][0]["delta"] for c in chunks[1:-2]]
@@ -220,8 +259,12 @@ def test_thinking_stream_phases_qwq(http: httpx2.Client) -> None:
     assert all(d["reasoning_content"] is None for d in deltas if d["content"] is not None)
     assert reasoning == f"The user asked: {question} I should reply by restating it."
     assert answer == f"Emulated reply: {question}"
-    assert chunks[-2]["choices"][0] == {"delta": {"content": "", "reasoning_content": None}, "finish_reason": "stop",
-                                        "index": 0, "logprobs": None}
+    assert chunks[-2]["choices"][0] == {
+        "delta": {"content": "", "reasoning_content": None},
+        "finish_reason": "stop",
+        "index": 0,
+        "logprobs": None,
+    }
     usage = chunks[-1]["usage"]
     assert usage["prompt_tokens"] == 18  # the documented real figure for this prompt (qwq-quickstart capture)
     assert usage["completion_tokens_details"] == {"reasoning_tokens": count_text(reasoning)}
@@ -230,17 +273,32 @@ def test_thinking_stream_phases_qwq(http: httpx2.Client) -> None:
 
 def test_thinking_errors(http: httpx2.Client) -> None:
     msgs = [{"role": "user", "content": "hi"}]
-    assert_error(post(http, model="qwen3-32b", messages=msgs), 400,
-                 "parameter.enable_thinking must be set to false for non-streaming calls")
+    assert_error(
+        post(http, model="qwen3-32b", messages=msgs),
+        400,
+        "parameter.enable_thinking must be set to false for non-streaming calls",
+    )
     assert post(http, model="qwen3-32b", messages=msgs, enable_thinking=False).status_code == 200
-    assert_error(post(http, model="qwen-max", messages=msgs, enable_thinking=True), 400,
-                 "The model qwen-max does not support enable_thinking.")
-    assert_error(post(http, model="qwen3-235b-a22b-thinking-2507", messages=msgs, enable_thinking=False), 400,
-                 "The value of the enable_thinking parameter is restricted to True.")
-    assert_error(post(http, model="qwen-plus", messages=msgs, enable_thinking=True, thinking_budget=40000), 400,
-                 "The thinking_budget parameter must be a positive integer and not greater than 38912")
-    assert_error(post(http, model="qwen3.8-max", messages=msgs, stream=True, reasoning_effort="low",
-                      thinking_budget=100), 400, "reasoning_effort and thinking_budget cannot be set at the same time.")
+    assert_error(
+        post(http, model="qwen-max", messages=msgs, enable_thinking=True),
+        400,
+        "The model qwen-max does not support enable_thinking.",
+    )
+    assert_error(
+        post(http, model="qwen3-235b-a22b-thinking-2507", messages=msgs, enable_thinking=False),
+        400,
+        "The value of the enable_thinking parameter is restricted to True.",
+    )
+    assert_error(
+        post(http, model="qwen-plus", messages=msgs, enable_thinking=True, thinking_budget=40000),
+        400,
+        "The thinking_budget parameter must be a positive integer and not greater than 38912",
+    )
+    assert_error(
+        post(http, model="qwen3.8-max", messages=msgs, stream=True, reasoning_effort="low", thinking_budget=100),
+        400,
+        "reasoning_effort and thinking_budget cannot be set at the same time.",
+    )
     assert post(http, model="qwen-plus", messages=msgs, reasoning_effort="low").status_code == 400
     body = sse(post(http, model="qwen3.8-max", messages=msgs, stream=True, reasoning_effort="none").text)
     assert "reasoning_content" not in body[0]["choices"][0]["delta"]
@@ -252,10 +310,15 @@ def test_qwen_mt_cumulative_and_incremental(http: httpx2.Client) -> None:
     plus = [e for e in sse(post(http, model="qwen-mt-plus", messages=msgs, stream=True).text) if e != "[DONE]"]
     texts = [e["choices"][0]["delta"]["content"] for e in plus]
     assert texts[0] == "" and texts[-1] == full
-    assert all(b.startswith(a) and len(b) >= len(a) for a, b in zip(texts, texts[1:]))
+    assert all(b.startswith(a) and len(b) >= len(a) for a, b in itertools.pairwise(texts))
     assert [e["choices"][0]["finish_reason"] for e in plus].count("stop") == 1
-    flash = [e for e in sse(post(http, model="qwen-mt-flash", messages=msgs, stream=True,
-                                 stream_options={"include_usage": True}).text) if e != "[DONE]"]
+    flash = [
+        e
+        for e in sse(
+            post(http, model="qwen-mt-flash", messages=msgs, stream=True, stream_options={"include_usage": True}).text
+        )
+        if e != "[DONE]"
+    ]
     assert "".join(e["choices"][0]["delta"]["content"] for e in flash[:-1]) == full
     assert [e["choices"][0]["finish_reason"] for e in flash[-3:-1]] == ["stop", "stop"]
     assert flash[-4]["choices"][0]["finish_reason"] is None
@@ -288,26 +351,41 @@ def test_long_stream_is_fast(http: httpx2.Client) -> None:
     ("extra", "message"),
     [
         ({"messages": []}, "[] is too short - 'messages'"),
-        ({"messages": [{"role": "system", "content": "x"}]},
-         "The input messages do not contain elements with the role of user."),
-        ({"messages": [{"role": "developer", "content": "x"}, {"role": "user", "content": "hi"}]},
-         "developer is not one of ['system', 'assistant', 'user', 'tool', 'function'] - 'messages.[0].role'"),
-        ({"messages": [{"role": "user", "content": "hi"}, {"role": "tool", "content": "1", "tool_call_id": "c"}]},
-         'messages with role "tool" must be a response to a preceeding message with "tool_calls"'),
+        (
+            {"messages": [{"role": "system", "content": "x"}]},
+            "The input messages do not contain elements with the role of user.",
+        ),
+        (
+            {"messages": [{"role": "developer", "content": "x"}, {"role": "user", "content": "hi"}]},
+            "developer is not one of ['system', 'assistant', 'user', 'tool', 'function'] - 'messages.[0].role'",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "hi"}, {"role": "tool", "content": "1", "tool_call_id": "c"}]},
+            'messages with role "tool" must be a response to a preceeding message with "tool_calls"',
+        ),
         ({"tool_choice": "required"}, 'tool_choice is one of the strings that should be ["none", "auto"]'),
         ({"tools": []}, "[] is too short - 'tools'"),
-        ({"tools": [{"type": "function", "function": {"name": "search", "parameters": {}}}]},
-         "Tool names are not allowed to be [search]"),
+        (
+            {"tools": [{"type": "function", "function": {"name": "search", "parameters": {}}}]},
+            "Tool names are not allowed to be [search]",
+        ),
         ({"temperature": 2}, "Temperature should be in [0.0, 2.0)"),
         ({"top_p": 0}, "Range of top_p should be (0.0, 1.0]"),
         ({"n": 5}, "Range of n should be [1, 4]"),
         ({"max_tokens": 0}, "Range of max_tokens should be [1, 32768]"),
         ({"seed": -1}, "-1 is lesser than the minimum of 0 - 'seed'"),
         ({"model": "qwen-vl-ocr", "enable_search": True}, "This model does not support enable_search."),
-        ({"model": "qwen2.5-7b-instruct", "messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}]},
-         "input content must be a string."),
-        ({"model": "qwen-mt-flash", "messages": [{"role": "user", "content": "翻译 " * 9000}]},
-         "Range of input length should be [1, 8192]"),
+        (
+            {
+                "model": "qwen2.5-7b-instruct",
+                "messages": [{"role": "user", "content": [{"type": "text", "text": "x"}]}],
+            },
+            "input content must be a string.",
+        ),
+        (
+            {"model": "qwen-mt-flash", "messages": [{"role": "user", "content": "翻译 " * 9000}]},
+            "Range of input length should be [1, 8192]",
+        ),
     ],
 )
 def test_validation_errors(http: httpx2.Client, extra: dict[str, Any], message: str) -> None:
@@ -319,36 +397,60 @@ def test_validation_errors(http: httpx2.Client, extra: dict[str, Any], message: 
 
 def test_tool_messages_and_thinking_tool_choice(http: httpx2.Client) -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-    msgs = [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "", "tool_calls": [call, call]},
-            {"role": "tool", "tool_call_id": "call_1", "content": "1"},
-            {"role": "tool", "tool_call_id": "call_1", "content": "2"}]
+    msgs = [
+        {"role": "user", "content": "hi"},
+        {"role": "assistant", "content": "", "tool_calls": [call, call]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "1"},
+        {"role": "tool", "tool_call_id": "call_1", "content": "2"},
+    ]
     tools = [{"type": "function", "function": {"name": "f", "description": "d", "parameters": {}}}]
     assert post(http, model="qwen-plus", messages=msgs, tools=tools).status_code == 200
     bad = [*msgs[:2], {"role": "tool", "tool_call_id": "call_1", "content": {"x": 1}}]
     assert_error(post(http, model="qwen-plus", messages=bad), 400, "input content must be a string.")
     choice = {"type": "function", "function": {"name": "f"}}
     assert post(http, model="qwen-plus", messages=msgs, tools=tools, tool_choice=choice).status_code == 200
-    assert_error(post(http, model="qwen-plus", messages=msgs, tools=tools, tool_choice=choice,
-                      enable_thinking=True, stream=True), 400,
-                 "The tool_choice parameter does not support being set to required or object in thinking mode")
-    assert_error(post(http, model="qwen2.5-7b-instruct", messages=[{"role": "user", "content": "x"}], seed=-1),
-                 400, "-1 is lesser than the minimum of 0 - 'seed'", "invalid_value")
+    assert_error(
+        post(
+            http, model="qwen-plus", messages=msgs, tools=tools, tool_choice=choice, enable_thinking=True, stream=True
+        ),
+        400,
+        "The tool_choice parameter does not support being set to required or object in thinking mode",
+    )
+    assert_error(
+        post(http, model="qwen2.5-7b-instruct", messages=[{"role": "user", "content": "x"}], seed=-1),
+        400,
+        "-1 is lesser than the minimum of 0 - 'seed'",
+        "invalid_value",
+    )
 
 
 # -- faults --------------------------------------------------------------------------------------
 
 
 def test_fault_status_error(emu: DashScopeEmulator, http: httpx2.Client) -> None:
-    emu.inject(Fault(status=429, code="limit_requests", message="Requests rate limit exceeded, please try again later.",
-                     type="limit_requests", times=1))
+    emu.inject(
+        Fault(
+            status=429,
+            code="limit_requests",
+            message="Requests rate limit exceeded, please try again later.",
+            type="limit_requests",
+            times=1,
+        )
+    )
     resp = post(http, model="qwen-plus", messages=HELLO)
     assert_error(resp, 429, "Requests rate limit exceeded, please try again later.", "limit_requests", "limit_requests")
     assert post(http, model="qwen-plus", messages=HELLO).status_code == 200  # consumed
-    emu.inject(status=400, code="data_inspection_failed", type="data_inspection_failed",
-               message="Input data may contain inappropriate content.", headers={"x-custom": "1"})
+    emu.inject(
+        status=400,
+        code="data_inspection_failed",
+        type="data_inspection_failed",
+        message="Input data may contain inappropriate content.",
+        headers={"x-custom": "1"},
+    )
     resp = post(http, model="qwen-plus", messages=HELLO, stream=True)
-    assert_error(resp, 400, "Input data may contain inappropriate content.", "data_inspection_failed",
-                 "data_inspection_failed")
+    assert_error(
+        resp, 400, "Input data may contain inappropriate content.", "data_inspection_failed", "data_inspection_failed"
+    )
     assert resp.headers["x-custom"] == "1"
     emu.inject(status=400)
     assert_error(post(http, model="qwen-plus", messages=HELLO), 400, "The request is invalid.")
@@ -378,9 +480,12 @@ def test_fault_disconnect(emu: DashScopeEmulator, oai: openai.OpenAI, http: http
             received.append(chunk)
     assert len(received) == 3
     emu.inject(disconnect_after=1)
-    with pytest.raises(httpx2.TransportError), http.stream("POST", "/chat/completions",
-                                                           json={"model": "qwen-plus", "messages": HELLO,
-                                                                 "stream": True}) as resp:
+    with (
+        pytest.raises(httpx2.TransportError),
+        http.stream(
+            "POST", "/chat/completions", json={"model": "qwen-plus", "messages": HELLO, "stream": True}
+        ) as resp,
+    ):
         resp.read()
 
 
@@ -393,8 +498,11 @@ def test_fault_truncate(emu: DashScopeEmulator, http: httpx2.Client) -> None:
 
 
 def test_fault_stream_error(emu: DashScopeEmulator, http: httpx2.Client, oai: openai.OpenAI) -> None:
-    kwargs = {"code": "data_inspection_failed", "type": "data_inspection_failed",
-              "message": "Output data may contain inappropriate content."}
+    kwargs = {
+        "code": "data_inspection_failed",
+        "type": "data_inspection_failed",
+        "message": "Output data may contain inappropriate content.",
+    }
     emu.inject(stream_error_after=2, **kwargs)
     events = sse(post(http, model="qwen-plus", messages=HELLO, stream=True).text)
     assert len(events) == 3

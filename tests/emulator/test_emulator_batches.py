@@ -17,9 +17,26 @@ from langchain_qwen.testing import DashScopeEmulator
 CHAT = "/v1/chat/completions"
 BATCH_ID = re.compile(r"batch_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 OBJECT_KEYS = [
-    "id", "object", "endpoint", "errors", "input_file_id", "completion_window", "status", "output_file_id",
-    "error_file_id", "created_at", "in_progress_at", "expires_at", "finalizing_at", "completed_at", "failed_at",
-    "expired_at", "cancelling_at", "cancelled_at", "request_counts", "metadata",
+    "id",
+    "object",
+    "endpoint",
+    "errors",
+    "input_file_id",
+    "completion_window",
+    "status",
+    "output_file_id",
+    "error_file_id",
+    "created_at",
+    "in_progress_at",
+    "expires_at",
+    "finalizing_at",
+    "completed_at",
+    "failed_at",
+    "expired_at",
+    "cancelling_at",
+    "cancelled_at",
+    "request_counts",
+    "metadata",
 ]
 
 
@@ -44,15 +61,18 @@ def upload(oai: openai.OpenAI, lines: list[Any]) -> str:
 
 
 def create(http: httpx2.Client, file_id: str, endpoint: str = CHAT, **extra: Any) -> httpx2.Response:
-    return http.post("/batches", json={"input_file_id": file_id, "endpoint": endpoint, "completion_window": "24h",
-                                       **extra})
+    return http.post(
+        "/batches", json={"input_file_id": file_id, "endpoint": endpoint, "completion_window": "24h", **extra}
+    )
 
 
 def run(oai: openai.OpenAI, lines: list[Any], endpoint: str = CHAT) -> Any:
     """Upload, create and read back a batch (batch_seconds 0: completed or failed on the first GET)."""
     file_id = upload(oai, lines)
     batch = oai.batches.create(
-        input_file_id=file_id, endpoint=endpoint, completion_window="24h"  # type: ignore[arg-type]
+        input_file_id=file_id,
+        endpoint=endpoint,
+        completion_window="24h",  # type: ignore[arg-type]
     )
     return oai.batches.retrieve(batch.id)
 
@@ -63,8 +83,13 @@ def content(oai: openai.OpenAI, file_id: str) -> list[dict[str, Any]]:
     return [json.loads(x) for x in text.splitlines()]
 
 
-def bare_error(resp: httpx2.Response, status: int, message: str, param: str | None = None,
-               code: str | None = "invalid_parameter_error") -> None:
+def bare_error(
+    resp: httpx2.Response,
+    status: int,
+    message: str,
+    param: str | None = None,
+    code: str | None = "invalid_parameter_error",
+) -> None:
     assert resp.status_code == status, resp.text
     assert resp.json() == {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
 
@@ -72,8 +97,7 @@ def bare_error(resp: httpx2.Response, status: int, message: str, param: str | No
 # -- creation -------------------------------------------------------------------------------------
 
 
-def test_create_returns_the_captured_shape(emu: DashScopeEmulator, oai: openai.OpenAI,
-                                           http: httpx2.Client) -> None:
+def test_create_returns_the_captured_shape(emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client) -> None:
     file_id = upload(oai, [line("1")])
     metadata = {"ds_name": "测试任务", "ds_description": "任务描述", "ds_batch_finish_callback": "https://example.com"}
     before = int(time.time())
@@ -82,8 +106,13 @@ def test_create_returns_the_captured_shape(emu: DashScopeEmulator, oai: openai.O
     obj = resp.json()
     assert list(obj) == OBJECT_KEYS and BATCH_ID.fullmatch(obj["id"])
     assert {k: obj[k] for k in ("object", "endpoint", "errors", "input_file_id", "completion_window", "status")} == {
-        "object": "batch", "endpoint": CHAT, "errors": None, "input_file_id": file_id, "completion_window": "24h",
-        "status": "validating"}
+        "object": "batch",
+        "endpoint": CHAT,
+        "errors": None,
+        "input_file_id": file_id,
+        "completion_window": "24h",
+        "status": "validating",
+    }
     assert before <= obj["created_at"] <= time.time() + 1
     unset = [k for k in OBJECT_KEYS if k.endswith(("_at", "_file_id")) and k not in ("created_at", "input_file_id")]
     assert all(obj[k] is None for k in unset)
@@ -96,28 +125,56 @@ def test_create_returns_the_captured_shape(emu: DashScopeEmulator, oai: openai.O
 def test_create_validation(emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client) -> None:
     good = upload(oai, [line("1")])
     extract = emu.add_file("some text", "doc.txt").id
-    bare_error(create(http, "file-batch-000000000000000000000000"),
-               400, "Invalid file [id:file-batch-000000000000000000000000].", "input_file_id")
+    bare_error(
+        create(http, "file-batch-000000000000000000000000"),
+        400,
+        "Invalid file [id:file-batch-000000000000000000000000].",
+        "input_file_id",
+    )
     bare_error(create(http, extract), 400, f"File [id:{extract}] purpose must be 'batch'.", "input_file_id")
     for endpoint in ("/v1/completions", "/v1/chat/completion", "/chat/completions"):
-        bare_error(create(http, good, endpoint), 400, f"Invalid endpoint '{endpoint}'. Supported endpoints: "
-                   "/v1/chat/completions, /v1/embeddings, /v1/chat/ds-test.", "endpoint")
+        bare_error(
+            create(http, good, endpoint),
+            400,
+            f"Invalid endpoint '{endpoint}'. Supported endpoints: "
+            "/v1/chat/completions, /v1/embeddings, /v1/chat/ds-test.",
+            "endpoint",
+        )
     for window in ("23h", "15d", "337h", "24", "1w", "0d", " 24h", 24):
         resp = create(http, good, completion_window=window)
-        bare_error(resp, 400, f"Invalid completion_window '{window}': use an integer followed by 'h' or 'd', from "
-                   "24h to 336h.", "completion_window")
+        bare_error(
+            resp,
+            400,
+            f"Invalid completion_window '{window}': use an integer followed by 'h' or 'd', from 24h to 336h.",
+            "completion_window",
+        )
     for window in ("24h", "1d", "14d", "336h", "48h"):
         assert create(http, good, completion_window=window).json()["completion_window"] == window
-    bare_error(create(http, good, metadata={"ds_name": "x" * 101}), 400,
-               "metadata.ds_name must be a string of at most 100 characters.", "metadata.ds_name")
-    bare_error(create(http, good, metadata={"ds_description": "y" * 201}), 400,
-               "metadata.ds_description must be a string of at most 200 characters.", "metadata.ds_description")
+    bare_error(
+        create(http, good, metadata={"ds_name": "x" * 101}),
+        400,
+        "metadata.ds_name must be a string of at most 100 characters.",
+        "metadata.ds_name",
+    )
+    bare_error(
+        create(http, good, metadata={"ds_description": "y" * 201}),
+        400,
+        "metadata.ds_description must be a string of at most 200 characters.",
+        "metadata.ds_description",
+    )
     assert create(http, good, metadata={"ds_name": "x" * 100, "ds_description": "y" * 200}).status_code == 200
     bare_error(create(http, good, metadata=["x"]), 400, "metadata must be an object.", "metadata")
-    bare_error(http.post("/batches", json={"endpoint": CHAT, "completion_window": "24h"}), 400,
-               "Missing required parameter: 'input_file_id'.", "input_file_id")
-    bare_error(http.post("/batches", content=b"{", headers={"Content-Type": "application/json"}), 400,
-               "Required body invalid, please check the request body format.")
+    bare_error(
+        http.post("/batches", json={"endpoint": CHAT, "completion_window": "24h"}),
+        400,
+        "Missing required parameter: 'input_file_id'.",
+        "input_file_id",
+    )
+    bare_error(
+        http.post("/batches", content=b"{", headers={"Content-Type": "application/json"}),
+        400,
+        "Required body invalid, please check the request body format.",
+    )
     assert create(http, good).json()["metadata"] is None
 
 
@@ -161,8 +218,9 @@ def test_batch_seconds_is_taken_at_creation(emu: DashScopeEmulator, oai: openai.
 # -- results --------------------------------------------------------------------------------------
 
 
-def test_output_lines_are_live_answers_in_reverse_order(emu: DashScopeEmulator, oai: openai.OpenAI,
-                                                        http: httpx2.Client) -> None:
+def test_output_lines_are_live_answers_in_reverse_order(
+    emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client
+) -> None:
     lines = [line(f"req-{i}", f"question {i}") for i in range(5)]
     lines[2]["body"]["temperature"] = 2.5
     lines[3]["body"]["messages"] = [{"role": "system", "content": "no user"}]
@@ -192,9 +250,17 @@ def test_output_lines_are_live_answers_in_reverse_order(emu: DashScopeEmulator, 
     temperature = errors[1]
     assert temperature["error"] == {"code": "invalid_parameter_error", "message": "Temperature should be in [0.0, 2.0)"}
     assert temperature["response"] == {
-        "status_code": 400, "request_id": temperature["id"],
-        "body": {"error": {"message": "Temperature should be in [0.0, 2.0)", "type": "invalid_request_error",
-                           "param": None, "code": "invalid_parameter_error"}}}
+        "status_code": 400,
+        "request_id": temperature["id"],
+        "body": {
+            "error": {
+                "message": "Temperature should be in [0.0, 2.0)",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "invalid_parameter_error",
+            }
+        },
+    }
     assert errors[0]["error"]["message"] == "The input messages do not contain elements with the role of user."
 
 
@@ -211,8 +277,15 @@ def test_stream_only_model_and_thinking_lines_are_answered(oai: openai.OpenAI) -
 
 def test_embeddings_batch_matches_live_embeddings(oai: openai.OpenAI) -> None:
     texts = [["alpha beta", "gamma"], ["熊猫 pandas"], ["delta"]]
-    lines = [{"custom_id": str(i), "method": "POST", "url": "/v1/embeddings",
-              "body": {"model": "text-embedding-v4", "input": t, "dimensions": 64}} for i, t in enumerate(texts)]
+    lines = [
+        {
+            "custom_id": str(i),
+            "method": "POST",
+            "url": "/v1/embeddings",
+            "body": {"model": "text-embedding-v4", "input": t, "dimensions": 64},
+        }
+        for i, t in enumerate(texts)
+    ]
     lines.append({**lines[0], "custom_id": "bad", "body": {"model": "text-embedding-v4", "input": []}})
     batch = run(oai, lines, "/v1/embeddings")
     assert batch.status == "completed"
@@ -221,8 +294,9 @@ def test_embeddings_batch_matches_live_embeddings(oai: openai.OpenAI) -> None:
     assert [x["custom_id"] for x in out] == ["2", "1", "0"]
     for x in out:
         body = x["response"]["body"]
-        live = oai.embeddings.create(model="text-embedding-v4", input=texts[int(x["custom_id"])], dimensions=64,
-                                     encoding_format="float")
+        live = oai.embeddings.create(
+            model="text-embedding-v4", input=texts[int(x["custom_id"])], dimensions=64, encoding_format="float"
+        )
         assert [d["embedding"] for d in body["data"]] == [d.embedding for d in live.data]
         assert body["id"] == x["id"] and body["usage"] == live.usage.model_dump()
     assert content(oai, batch.error_file_id)[0]["error"]["code"] == "invalid_parameter_error"
@@ -240,48 +314,98 @@ def test_ds_test_endpoint_answers_canned_completions(oai: openai.OpenAI) -> None
     assert body["usage"]["prompt_tokens"] > 0
     wrong = run(oai, [line("1", url="/v1/chat/ds-test")], "/v1/chat/ds-test")
     assert wrong.status == "failed" and wrong.errors.data[0].code == "model_not_found"  # type: ignore[union-attr]
-    many = run(oai, [line(str(i), url="/v1/chat/ds-test", model="batch-test-model") for i in range(101)],
-               "/v1/chat/ds-test")
+    many = run(
+        oai, [line(str(i), url="/v1/chat/ds-test", model="batch-test-model") for i in range(101)], "/v1/chat/ds-test"
+    )
     assert many.errors.data[0].model_dump() == {  # type: ignore[union-attr]
-        "code": "too_many_requests", "message": "The input file contains more than 100 requests.", "param": None,
-        "line": 101}
+        "code": "too_many_requests",
+        "message": "The input file contains more than 100 requests.",
+        "param": None,
+        "line": 101,
+    }
 
 
 # -- file-level failures --------------------------------------------------------------------------
 
 
 FILE_FAILURES = [
-    ([line("1"), line("2", url="/v1/chat/completion")], 2, "url_not_found",
-     "The provided url '/v1/chat/completion' is not supported by the Batch API.", "url"),
-    ([line("1"), line("2", model="qwen-max")], 2, "mismatched_model",
-     "The model 'qwen-max' for this request does not match the rest of the batch. Each batch must contain requests "
-     "for a single model.", "body.model"),
-    ([line("1"), "", line("2"), line("1")], 4, "duplicate_custom_id",
-     "The custom_id '1' is duplicated. Each request in a batch must have a unique custom_id.", "custom_id"),
+    (
+        [line("1"), line("2", url="/v1/chat/completion")],
+        2,
+        "url_not_found",
+        "The provided url '/v1/chat/completion' is not supported by the Batch API.",
+        "url",
+    ),
+    (
+        [line("1"), line("2", model="qwen-max")],
+        2,
+        "mismatched_model",
+        "The model 'qwen-max' for this request does not match the rest of the batch. Each batch must contain requests "
+        "for a single model.",
+        "body.model",
+    ),
+    (
+        [line("1"), "", line("2"), line("1")],
+        4,
+        "duplicate_custom_id",
+        "The custom_id '1' is duplicated. Each request in a batch must have a unique custom_id.",
+        "custom_id",
+    ),
     ([line("1"), '{"custom_id": "2",'], 2, "invalid_json_line", "This line is not parseable as valid JSON.", None),
-    ([line("1", model="qwen-math-plus")], 1, "model_not_found",
-     "The provided model qwen-math-plus is not supported by the Batch API.", "body.model"),
-    ([line("1", model="text-embedding-v4")], 1, "model_not_found",
-     "The provided model text-embedding-v4 is not supported by the Batch API.", "body.model"),
-    ([line("1"), line("2", enable_thinking=True)], 2, "mismatched_thinking",
-     "The thinking mode of this request does not match the rest of the batch. Each batch must contain requests "
-     "with the same thinking mode.", "body.enable_thinking"),
-    ([line("1"), {**line("2"), "method": "GET"}], 2, "invalid_request",
-     "The request is missing 'method' or 'method' is invalid.", "method"),
-    ([{**line("1"), "custom_id": 1}], 1, "invalid_request",
-     "The request is missing 'custom_id' or 'custom_id' is invalid.", "custom_id"),
+    (
+        [line("1", model="qwen-math-plus")],
+        1,
+        "model_not_found",
+        "The provided model qwen-math-plus is not supported by the Batch API.",
+        "body.model",
+    ),
+    (
+        [line("1", model="text-embedding-v4")],
+        1,
+        "model_not_found",
+        "The provided model text-embedding-v4 is not supported by the Batch API.",
+        "body.model",
+    ),
+    (
+        [line("1"), line("2", enable_thinking=True)],
+        2,
+        "mismatched_thinking",
+        "The thinking mode of this request does not match the rest of the batch. Each batch must contain requests "
+        "with the same thinking mode.",
+        "body.enable_thinking",
+    ),
+    (
+        [line("1"), {**line("2"), "method": "GET"}],
+        2,
+        "invalid_request",
+        "The request is missing 'method' or 'method' is invalid.",
+        "method",
+    ),
+    (
+        [{**line("1"), "custom_id": 1}],
+        1,
+        "invalid_request",
+        "The request is missing 'custom_id' or 'custom_id' is invalid.",
+        "custom_id",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("lines", "line_no", "code", "message", "param"), FILE_FAILURES,
-                         ids=[f[2] + str(i) for i, f in enumerate(FILE_FAILURES)])
-def test_file_level_failures(oai: openai.OpenAI, http: httpx2.Client, lines: list[Any], line_no: int, code: str,
-                             message: str, param: str | None) -> None:
+@pytest.mark.parametrize(
+    ("lines", "line_no", "code", "message", "param"),
+    FILE_FAILURES,
+    ids=[f[2] + str(i) for i, f in enumerate(FILE_FAILURES)],
+)
+def test_file_level_failures(
+    oai: openai.OpenAI, http: httpx2.Client, lines: list[Any], line_no: int, code: str, message: str, param: str | None
+) -> None:
     batch = run(oai, lines)
     obj = http.get(f"/batches/{batch.id}").json()
     assert obj["status"] == "failed" and obj["failed_at"] and obj["in_progress_at"] is None
-    assert obj["errors"] == {"object": "list", "data": [{"code": code, "message": message, "param": param,
-                                                         "line": line_no}]}
+    assert obj["errors"] == {
+        "object": "list",
+        "data": [{"code": code, "message": message, "param": param, "line": line_no}],
+    }
     assert obj["output_file_id"] is None and obj["error_file_id"] is None
     assert obj["request_counts"] == {"total": 0, "completed": 0, "failed": 0}
 
@@ -296,11 +420,11 @@ def test_empty_file_fails(emu: DashScopeEmulator, oai: openai.OpenAI) -> None:
 # -- cancel ---------------------------------------------------------------------------------------
 
 
-def test_cancel_then_cancelled_with_error_file(emu: DashScopeEmulator, oai: openai.OpenAI,
-                                               http: httpx2.Client) -> None:
+def test_cancel_then_cancelled_with_error_file(emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client) -> None:
     emu.batch_seconds = 60
-    batch = oai.batches.create(input_file_id=upload(oai, [line(str(i)) for i in range(3)]), endpoint=CHAT,
-                               completion_window="24h")
+    batch = oai.batches.create(
+        input_file_id=upload(oai, [line(str(i)) for i in range(3)]), endpoint=CHAT, completion_window="24h"
+    )
     before = int(time.time())
     cancelling = oai.batches.cancel(batch.id)
     assert cancelling.status == "cancelling" and cancelling.cancelling_at is None and cancelling.cancelled_at is None
@@ -312,8 +436,11 @@ def test_cancel_then_cancelled_with_error_file(emu: DashScopeEmulator, oai: open
     assert cancelled.error_file_id.startswith("file-batch_error-")  # type: ignore[union-attr]
     errors = content(oai, cancelled.error_file_id)  # type: ignore[arg-type]
     assert sorted(x["custom_id"] for x in errors) == ["0", "1", "2"]
-    assert all(x["error"] == {"code": "batch_cancelled", "message": "Batch was cancelled before this request ran."}
-               and x["response"] is None for x in errors)
+    assert all(
+        x["error"] == {"code": "batch_cancelled", "message": "Batch was cancelled before this request ran."}
+        and x["response"] is None
+        for x in errors
+    )
     assert oai.batches.cancel(batch.id).status == "cancelled"  # idempotent
     emu.batch_seconds = 0
     done = run(oai, [line("1")])
@@ -323,8 +450,9 @@ def test_cancel_then_cancelled_with_error_file(emu: DashScopeEmulator, oai: open
 
 def test_cancel_during_in_progress(emu: DashScopeEmulator, oai: openai.OpenAI) -> None:
     emu.batch_seconds = 0.3
-    batch = oai.batches.create(input_file_id=upload(oai, [line("1"), line("2")]), endpoint=CHAT,
-                               completion_window="24h")
+    batch = oai.batches.create(
+        input_file_id=upload(oai, [line("1"), line("2")]), endpoint=CHAT, completion_window="24h"
+    )
     time.sleep(0.12)
     assert oai.batches.retrieve(batch.id).status == "in_progress"
     assert oai.batches.cancel(batch.id).status == "cancelling"
@@ -350,8 +478,7 @@ def test_empty_list_has_null_data(oai: openai.OpenAI, http: httpx2.Client) -> No
     assert list(oai.batches.list()) == []
 
 
-def test_list_pages_newest_first_with_filters(emu: DashScopeEmulator, oai: openai.OpenAI,
-                                              http: httpx2.Client) -> None:
+def test_list_pages_newest_first_with_filters(emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client) -> None:
     file_id = upload(oai, [line("1")])
     ids = [create(http, file_id, metadata={"ds_name": f"job {i}"}).json()["id"] for i in range(5)]
     emu.batch_seconds = 60
@@ -375,10 +502,15 @@ def test_list_pages_newest_first_with_filters(emu: DashScopeEmulator, oai: opena
     assert http.get("/batches", params={"create_after": "20990101000000"}).json()["data"] is None
     assert len(http.get("/batches", params={"create_before": "20990101000000"}).json()["data"]) == 6
     for bad in ("0", "101", "x"):
-        bare_error(http.get("/batches", params={"limit": bad}), 400,
-                   "'limit' must be an integer between 1 and 100", "limit")
-    bare_error(http.get("/batches", params={"create_after": "2026-01-01"}), 400,
-               "'create_after' must be formatted as yyyyMMddHHmmss", "create_after")
+        bare_error(
+            http.get("/batches", params={"limit": bad}), 400, "'limit' must be an integer between 1 and 100", "limit"
+        )
+    bare_error(
+        http.get("/batches", params={"create_after": "2026-01-01"}),
+        400,
+        "'create_after' must be formatted as yyyyMMddHHmmss",
+        "create_after",
+    )
 
 
 # -- faults and scale -----------------------------------------------------------------------------
@@ -387,8 +519,9 @@ def test_list_pages_newest_first_with_filters(emu: DashScopeEmulator, oai: opena
 def test_throttling_fault_on_batch_paths(emu: DashScopeEmulator, oai: openai.OpenAI, http: httpx2.Client) -> None:
     file_id = upload(oai, [line("1")])
     emu.inject(path="/batches", status=429, times=2)
-    message = ("Too many requests. Batch requests are being throttled due to system capacity limits. "
-               "Please try again later.")
+    message = (
+        "Too many requests. Batch requests are being throttled due to system capacity limits. Please try again later."
+    )
     bare_error(create(http, file_id), 429, message, code="insufficient_quota")
     bare_error(http.get("/batches/batch_x"), 429, message, code="insufficient_quota")  # paths below /batches too
     batch = create(http, file_id).json()

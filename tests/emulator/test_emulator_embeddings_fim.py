@@ -25,7 +25,7 @@ def vectors(http: httpx2.Client, texts: list[str], model: str = "text-embedding-
 
 
 def cosine(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=False)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
 
 
 def error_message(resp: httpx2.Response, status: int = 400) -> str:

@@ -42,15 +42,25 @@ def uploaded(http: httpx2.Client, name: str, data: bytes | str, purpose: str = "
     return resp.json()
 
 
-def files_error(resp: httpx2.Response, status: int, message: str, code: str | None = "invalid_parameter_error",
-                param: str | None = None) -> None:
+def files_error(
+    resp: httpx2.Response,
+    status: int,
+    message: str,
+    code: str | None = "invalid_parameter_error",
+    param: str | None = None,
+) -> None:
     """Files API errors carry only `error` (no top-level id / request_id)."""
     assert resp.status_code == status, resp.text
     assert resp.json() == {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": code}}
 
 
-def chat_error(resp: httpx2.Response, status: int, message: str, code: str | None = "invalid_parameter_error",
-               type_: str = "invalid_request_error") -> None:
+def chat_error(
+    resp: httpx2.Response,
+    status: int,
+    message: str,
+    code: str | None = "invalid_parameter_error",
+    type_: str = "invalid_request_error",
+) -> None:
     assert resp.status_code == status, resp.text
     body = resp.json()
     assert body["error"] == {"message": message, "type": type_, "param": None, "code": code}
@@ -75,7 +85,11 @@ def test_upload_shape_and_storage_view(emu: DashScopeEmulator, http: httpx2.Clie
     assert FE_ID.fullmatch(obj["id"])
     assert obj["object"] == "file" and obj["bytes"] == len("第一章\r\nhello".encode())
     assert (obj["filename"], obj["purpose"], obj["status"], obj["status_details"]) == (
-        "报告 v1.txt", "file-extract", "processed", None)
+        "报告 v1.txt",
+        "file-extract",
+        "processed",
+        None,
+    )
     assert before <= obj["created_at"] <= time.time() + 1
     stored = emu.files[obj["id"]]
     assert isinstance(stored, StoredFile)
@@ -103,13 +117,18 @@ def test_size_format_and_blank_errors(emu: DashScopeEmulator, http: httpx2.Clien
     for name in ("big.png", "big.jpeg", "big.gif"):
         files_error(upload(http, name, b"\0" * (IMAGE_LIMIT + 1)), 400, "Payload Too Large.", "BadRequest.TooLarge")
     files_error(upload(http, "big.jsonl", b"{}\n" * 30, "batch"), 400, "Payload Too Large.", "BadRequest.TooLarge")
-    for name, purpose in (("run.exe", "file-extract"), ("noext", "file-extract"), ("in.jsonl", "file-extract"),
-                          ("in.txt", "batch")):
+    for name, purpose in (
+        ("run.exe", "file-extract"),
+        ("noext", "file-extract"),
+        ("in.jsonl", "file-extract"),
+        ("in.txt", "batch"),
+    ):
         resp = upload(http, name, "data", purpose)
         assert resp.status_code == 400 and set(resp.json()) == {"error"}
         prefix = "file-batch-" if purpose == "batch" else "file-fe-"
-        assert re.fullmatch(rf"File \[id:{prefix}[0-9a-f]{{24}}\] format is not supported\.",
-                            resp.json()["error"]["message"])
+        assert re.fullmatch(
+            rf"File \[id:{prefix}[0-9a-f]{{24}}\] format is not supported\.", resp.json()["error"]["message"]
+        )
     for blank in (b"", b" \r\n\t"):
         resp = upload(http, "empty.txt", blank)
         assert resp.status_code == 400
@@ -122,9 +141,10 @@ def test_size_format_and_blank_errors(emu: DashScopeEmulator, http: httpx2.Clien
 
 
 def test_storage_limits() -> None:
-    with DashScopeEmulator(max_files=2, max_storage_bytes=10) as server, httpx2.Client(
-        base_url=server.base_url, headers={"Authorization": f"Bearer {server.api_key}"}
-    ) as client:
+    with (
+        DashScopeEmulator(max_files=2, max_storage_bytes=10) as server,
+        httpx2.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.api_key}"}) as client,
+    ):
         first = uploaded(client, "a.txt", "1234")
         uploaded(client, "b.jsonl", "{}", purpose="batch")
         files_error(upload(client, "c.txt", "1"), 400, "Upload file number exceed limit.")
@@ -135,9 +155,10 @@ def test_storage_limits() -> None:
 
 
 def test_parsing_status_over_time() -> None:
-    with DashScopeEmulator(parse_seconds=0.3) as server, httpx2.Client(
-        base_url=server.base_url, headers={"Authorization": f"Bearer {server.api_key}"}
-    ) as client:
+    with (
+        DashScopeEmulator(parse_seconds=0.3) as server,
+        httpx2.Client(base_url=server.base_url, headers={"Authorization": f"Bearer {server.api_key}"}) as client,
+    ):
         doc = uploaded(client, "long.md", "# Title")
         bad = uploaded(client, "bad.docx", "%FAIL-PARSE% broken")
         batch = uploaded(client, "in.jsonl", "{}", purpose="batch")
@@ -207,8 +228,12 @@ def test_get_delete_content_and_404(emu: DashScopeEmulator, http: httpx2.Client)
     deleted = http.delete(f"/files/{obj['id']}")
     assert deleted.json() == {"id": obj["id"], "object": "file", "deleted": True}
     assert obj["id"] not in emu.files
-    for resp in (http.get(f"/files/{obj['id']}"), http.delete(f"/files/{obj['id']}"),
-                 http.get(f"/files/{obj['id']}/content"), http.get("/files/a/b/c")):
+    for resp in (
+        http.get(f"/files/{obj['id']}"),
+        http.delete(f"/files/{obj['id']}"),
+        http.get(f"/files/{obj['id']}/content"),
+        http.get("/files/a/b/c"),
+    ):
         files_error(resp, 404, "File not found.", "not_found")
     assert http.put("/files").status_code == 405
 
@@ -217,7 +242,11 @@ def test_openai_sdk_files(oai: openai.OpenAI) -> None:
     created = oai.files.create(file=("notes.md", b"# Notes\nQwen"), purpose="file-extract")  # type: ignore[arg-type]
     assert FE_ID.fullmatch(created.id)
     assert (created.filename, created.bytes, created.status, created.purpose) == (
-        "notes.md", 12, "processed", "file-extract")
+        "notes.md",
+        12,
+        "processed",
+        "file-extract",
+    )
     assert oai.files.retrieve(created.id) == created
     assert [f.id for f in oai.files.list()] == [created.id]
     assert oai.files.content(created.id).content == b"# Notes\nQwen"
@@ -225,8 +254,12 @@ def test_openai_sdk_files(oai: openai.OpenAI) -> None:
     assert (gone.id, gone.deleted) == (created.id, True)
     with pytest.raises(openai.NotFoundError) as missing:
         oai.files.retrieve(created.id)
-    assert missing.value.body == {"message": "File not found.", "type": "invalid_request_error", "param": None,
-                                  "code": "not_found"}
+    assert missing.value.body == {
+        "message": "File not found.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "not_found",
+    }
     with pytest.raises(openai.BadRequestError) as bad:
         oai.files.create(file=("x.txt", b"x"), purpose="assistants")
     assert bad.value.param == "purpose"
@@ -261,16 +294,23 @@ def test_fileid_several_messages_and_appended_later(http: httpx2.Client) -> None
     a = uploaded(http, "a.txt", "A" * 40)
     b = uploaded(http, "b.csv", "x,y\n1,2")
     c = uploaded(http, "c.json", '{"k": "v"}')
-    msgs = [SYSTEM, {"role": "system", "content": refs(a["id"])}, {"role": "system", "content": refs(b["id"], c["id"])},
-            {"role": "user", "content": "Summarise"}, {"role": "assistant", "content": "Done."},
-            {"role": "system", "content": refs(a["id"])}, {"role": "user", "content": "Compare"}]
+    msgs = [
+        SYSTEM,
+        {"role": "system", "content": refs(a["id"])},
+        {"role": "system", "content": refs(b["id"], c["id"])},
+        {"role": "user", "content": "Summarise"},
+        {"role": "assistant", "content": "Done."},
+        {"role": "system", "content": refs(a["id"])},
+        {"role": "user", "content": "Compare"},
+    ]
     body = post(http, model="qwen-long", messages=msgs).json()
     answer = body["choices"][0]["message"]["content"]
     assert answer == "Emulated reply: Compare (documents: a.txt, b.csv, c.json, a.txt)"
     expected = billed(msgs, {1: "A" * 40, 2: 'x,y\n1,2\n{"k": "v"}', 5: "A" * 40})
     assert body["usage"]["prompt_tokens"] == expected != count_messages(msgs)
-    events = sse(post(http, model="qwen-long", messages=msgs, stream=True,
-                      stream_options={"include_usage": True}).text)[:-1]
+    events = sse(
+        post(http, model="qwen-long", messages=msgs, stream=True, stream_options={"include_usage": True}).text
+    )[:-1]
     assert "".join(e["choices"][0]["delta"]["content"] for e in events[:-1]) == answer
     assert events[-1]["usage"]["prompt_tokens"] == expected
     # Not a reference (space after the comma): a plain system message, no validation, billed as written.
@@ -282,8 +322,11 @@ def test_fileid_several_messages_and_appended_later(http: httpx2.Client) -> None
 
 def test_fileid_errors(emu: DashScopeEmulator, http: httpx2.Client) -> None:
     good = uploaded(http, "g.txt", "good")
-    chat_error(post(http, model="qwen-long", messages=ask(refs(good["id"], "file-fe-nope"))), 400,
-               "Invalid file [id:file-fe-nope].")
+    chat_error(
+        post(http, model="qwen-long", messages=ask(refs(good["id"], "file-fe-nope"))),
+        400,
+        "Invalid file [id:file-fe-nope].",
+    )
     batch = uploaded(http, "in.jsonl", "{}", purpose="batch")
     chat_error(post(http, model="qwen-long", messages=ask(refs(batch["id"]))), 400, f"Invalid file [id:{batch['id']}].")
     emu.delete_file(good["id"])
@@ -304,8 +347,9 @@ def test_model_without_file_context_ignores_fileid(http: httpx2.Client) -> None:
 # -- Qwen-MT --------------------------------------------------------------------------------------
 
 
-def mt(http: httpx2.Client, text: str = "我看到这个视频后没有笑", model: str = "qwen-mt-flash",
-       **options: Any) -> httpx2.Response:
+def mt(
+    http: httpx2.Client, text: str = "我看到这个视频后没有笑", model: str = "qwen-mt-flash", **options: Any
+) -> httpx2.Response:
     body: dict[str, Any] = {"model": model, "messages": [{"role": "user", "content": text}]}
     if options:
         body["translation_options"] = options
@@ -315,40 +359,70 @@ def mt(http: httpx2.Client, text: str = "我看到这个视频后没有笑", mod
 def test_mt_role_errors(http: httpx2.Client) -> None:
     user = {"role": "user", "content": "你好"}
     call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
-    for msgs in ([SYSTEM, user], [user, {"role": "assistant", "content": "Hello"}, user],
-                 [user, {"role": "assistant", "content": "", "tool_calls": [call]},
-                  {"role": "tool", "content": "x", "tool_call_id": "call_1"}]):
-        resp = post(http, model="qwen-mt-plus", messages=msgs,
-                    translation_options={"source_lang": "auto", "target_lang": "English"})
+    for msgs in (
+        [SYSTEM, user],
+        [user, {"role": "assistant", "content": "Hello"}, user],
+        [
+            user,
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "content": "x", "tool_call_id": "call_1"},
+        ],
+    ):
+        resp = post(
+            http,
+            model="qwen-mt-plus",
+            messages=msgs,
+            translation_options={"source_lang": "auto", "target_lang": "English"},
+        )
         chat_error(resp, 500, "Role must be in [user, assistant]", "internal_error", "InternalError.Algo")
-    chat_error(post(http, model="qwen-mt-turbo", messages=[user, user]), 400,
-               "Qwen-MT only supports single-turn translation.")
+    chat_error(
+        post(http, model="qwen-mt-turbo", messages=[user, user]), 400, "Qwen-MT only supports single-turn translation."
+    )
 
 
 def test_mt_language_validation(http: httpx2.Client) -> None:
     assert len(LANGUAGES) == 92 and len(LITE_LANGUAGES) == 31 and LITE_LANGUAGES <= LANGUAGES
     chat_error(mt(http, target_lang="English"), 400, "translation_options.source_lang is required")
     chat_error(mt(http, source_lang="Chinese"), 400, "translation_options.target_lang is required")
-    for source, target in (("zh", "English"), ("Chinese", "en"), ("chinese", "English"), ("Chinese", "auto"),
-                           ("Chinese", "Ta'izzi-Adeni Arabic"), ("Simplified Chinese", "English"), ("Chinese", 1)):
+    for source, target in (
+        ("zh", "English"),
+        ("Chinese", "en"),
+        ("chinese", "English"),
+        ("Chinese", "auto"),
+        ("Chinese", "Ta'izzi-Adeni Arabic"),
+        ("Simplified Chinese", "English"),
+        ("Chinese", 1),
+    ):
         chat_error(mt(http, source_lang=source, target_lang=target), 400, "暂时不支持当前设置的语种！")
     for target in ("Ta’izzi-Adeni Arabic", "Norwegian Bokmål", "Traditional Chinese", "Western Persian"):
-        assert mt(http, source_lang="auto", target_lang=target).json()["choices"][0]["message"]["content"].startswith(
-            f"[{target}] ")
-    chat_error(mt(http, model="qwen-mt-lite", source_lang="Chinese", target_lang="Burmese"), 400,
-               "暂时不支持当前设置的语种！")
-    chat_error(mt(http, model="qwen-mt-lite", source_lang="Khmer", target_lang="English"), 400,
-               "暂时不支持当前设置的语种！")
+        assert (
+            mt(http, source_lang="auto", target_lang=target)
+            .json()["choices"][0]["message"]["content"]
+            .startswith(f"[{target}] ")
+        )
+    chat_error(
+        mt(http, model="qwen-mt-lite", source_lang="Chinese", target_lang="Burmese"), 400, "暂时不支持当前设置的语种！"
+    )
+    chat_error(
+        mt(http, model="qwen-mt-lite", source_lang="Khmer", target_lang="English"), 400, "暂时不支持当前设置的语种！"
+    )
     lite = mt(http, model="qwen-mt-lite", source_lang="auto", target_lang="Ukrainian")
     assert lite.json()["choices"][0]["message"]["content"] == "[Ukrainian] 我看到这个视频后没有笑"
     assert mt(http, source_lang="Chinese", target_lang="Burmese").status_code == 200
 
 
 def test_mt_answer_terms_and_usage(http: httpx2.Client) -> None:
-    options = {"source_lang": "auto", "target_lang": "English",
-               "terms": [{"source": "视频", "target": "video"}, {"source": "video", "target": "clip"},
-                         {"source": "笑", "target": "laugh"}],
-               "tm_list": [{"source": "您好", "target": "Hello"}], "domains": "The sentence is from IT."}
+    options = {
+        "source_lang": "auto",
+        "target_lang": "English",
+        "terms": [
+            {"source": "视频", "target": "video"},
+            {"source": "video", "target": "clip"},
+            {"source": "笑", "target": "laugh"},
+        ],
+        "tm_list": [{"source": "您好", "target": "Hello"}],
+        "domains": "The sentence is from IT.",
+    }
     body = mt(http, **options).json()
     assert body["choices"][0]["message"]["content"] == "[English] 我看到这个clip后没有laugh"
     message = body["choices"][0]["message"]
@@ -365,14 +439,27 @@ def test_mt_streams_with_translation_options(http: httpx2.Client) -> None:
     options = {"translation_options": {"source_lang": "Chinese", "target_lang": "English"}}
     msgs = [{"role": "user", "content": "我看到这个视频后没有笑，因为它一点也不好笑。"}]
     full = "[English] " + msgs[0]["content"]
-    plus = [e for e in sse(post(http, model="qwen-mt-plus", messages=msgs, stream=True, **options).text)
-            if e != "[DONE]"]
+    plus = [
+        e for e in sse(post(http, model="qwen-mt-plus", messages=msgs, stream=True, **options).text) if e != "[DONE]"
+    ]
     texts = [e["choices"][0]["delta"]["content"] for e in plus]
     assert texts[0] == "" and texts[-1] == full and len(texts) > 3
     assert all(b.startswith(a) and len(b) >= len(a) for a, b in itertools.pairwise(texts))
     assert [e["choices"][0]["finish_reason"] for e in plus].count("stop") == 1
-    flash = [e for e in sse(post(http, model="qwen-mt-flash", messages=msgs, stream=True, **options,
-                                 stream_options={"include_usage": True}).text) if e != "[DONE]"]
+    flash = [
+        e
+        for e in sse(
+            post(
+                http,
+                model="qwen-mt-flash",
+                messages=msgs,
+                stream=True,
+                **options,
+                stream_options={"include_usage": True},
+            ).text
+        )
+        if e != "[DONE]"
+    ]
     pieces = [e["choices"][0]["delta"]["content"] for e in flash[:-1]]
     assert "".join(pieces) == full and len(pieces) > 3 and full not in pieces
     assert [e["choices"][0]["finish_reason"] for e in flash[-3:-1]] == ["stop", "stop"]

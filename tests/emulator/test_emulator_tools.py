@@ -30,15 +30,23 @@ def user(text: str) -> list[dict[str, Any]]:
     return [{"role": "user", "content": text}]
 
 
-WEATHER = tool("get_current_weather", {
-    "type": "object", "properties": {"location": {"type": "string", "description": "City"}}, "required": ["location"],
-})
+WEATHER = tool(
+    "get_current_weather",
+    {
+        "type": "object",
+        "properties": {"location": {"type": "string", "description": "City"}},
+        "required": ["location"],
+    },
+)
 CLOCK = tool("get_current_time", {"type": "object", "properties": {}})
-ADD = tool("add_numbers", {
-    "type": "object",
-    "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 10}, "note": {"type": "string"}},
-    "required": ["b", "a"],
-})
+ADD = tool(
+    "add_numbers",
+    {
+        "type": "object",
+        "properties": {"a": {"type": "integer"}, "b": {"type": "integer", "minimum": 10}, "note": {"type": "string"}},
+        "required": ["b", "a"],
+    },
+)
 CALL_ID = re.compile(r"^call_[0-9a-f]{24}$")
 
 
@@ -52,8 +60,9 @@ def calls_of(resp: httpx2.Response) -> list[dict[str, Any]]:
 
 def test_forced_tool_call_non_stream_shape(http: httpx2.Client) -> None:
     choice = {"type": "function", "function": {"name": "get_current_weather"}}
-    resp = post(http, model="qwen-plus", messages=user("天气怎么样？“上海”"), tools=[CLOCK, WEATHER],
-                tool_choice=choice)
+    resp = post(
+        http, model="qwen-plus", messages=user("天气怎么样？“上海”"), tools=[CLOCK, WEATHER], tool_choice=choice
+    )
     body = resp.json()
     [only] = body["choices"]
     assert only["finish_reason"] == "tool_calls" and only["index"] == 0 and only["logprobs"] is None
@@ -76,8 +85,15 @@ def test_forced_tool_errors(http: httpx2.Client) -> None:
     assert error_message(resp) == "The function nope specified in tool_choice is not found in tools."
     resp = post(http, model="qwen-plus", messages=user("hi"), tools=[WEATHER], n=2)
     assert error_message(resp) == "Range of n should be [1, 1] when tools are present"
-    resp = post(http, model="qwen-plus", messages=user("weather"), tools=[WEATHER], stream=True, enable_thinking=True,
-                tool_choice={"type": "function", "function": {"name": "get_current_weather"}})
+    resp = post(
+        http,
+        model="qwen-plus",
+        messages=user("weather"),
+        tools=[WEATHER],
+        stream=True,
+        enable_thinking=True,
+        tool_choice={"type": "function", "function": {"name": "get_current_weather"}},
+    )
     assert error_message(resp) == (
         "The tool_choice parameter does not support being set to required or object in thinking mode"
     )
@@ -85,7 +101,9 @@ def test_forced_tool_errors(http: httpx2.Client) -> None:
 
 def test_openai_sdk_parses_tool_call(oai: openai.OpenAI) -> None:
     completion = oai.chat.completions.create(
-        model="qwen-plus", messages=user("What's the weather in 'Paris'?"), tools=[WEATHER],  # type: ignore[arg-type]
+        model="qwen-plus",
+        messages=user("What's the weather in 'Paris'?"),
+        tools=[WEATHER],  # type: ignore[arg-type]
     )
     choice = completion.choices[0]
     assert choice.finish_reason == "tool_calls"
@@ -98,8 +116,15 @@ def test_openai_sdk_parses_tool_call(oai: openai.OpenAI) -> None:
 
 
 def test_stream_tool_call_deltas(http: httpx2.Client) -> None:
-    resp = post(http, model="qwen-plus", messages=user("weather and time in 'Hangzhou' please"),
-                tools=[WEATHER, CLOCK], parallel_tool_calls=True, stream=True, stream_options={"include_usage": True})
+    resp = post(
+        http,
+        model="qwen-plus",
+        messages=user("weather and time in 'Hangzhou' please"),
+        tools=[WEATHER, CLOCK],
+        parallel_tool_calls=True,
+        stream=True,
+        stream_options={"include_usage": True},
+    )
     events = sse(resp.text)
     assert events[-1] == "[DONE]"
     usage, chunks = events[-2], events[:-2]
@@ -132,7 +157,10 @@ def test_stream_tool_call_deltas(http: httpx2.Client) -> None:
 
 def test_stream_tool_call_through_openai_sdk(oai: openai.OpenAI) -> None:
     stream = oai.chat.completions.create(
-        model="qwen-plus", messages=user("add 5 and 7 with add_numbers"), tools=[ADD], stream=True,  # type: ignore
+        model="qwen-plus",
+        messages=user("add 5 and 7 with add_numbers"),
+        tools=[ADD],
+        stream=True,  # type: ignore
     )
     args, names, finish = "", [], None
     for chunk in stream:
@@ -149,8 +177,16 @@ def test_stream_tool_call_through_openai_sdk(oai: openai.OpenAI) -> None:
 
 
 def test_thinking_stream_reasoning_then_tool_call(http: httpx2.Client) -> None:
-    events = sse(post(http, model="qwen-plus", messages=user("what is the weather in Paris"), tools=[WEATHER],
-                      enable_thinking=True, stream=True).text)[:-1]
+    events = sse(
+        post(
+            http,
+            model="qwen-plus",
+            messages=user("what is the weather in Paris"),
+            tools=[WEATHER],
+            enable_thinking=True,
+            stream=True,
+        ).text
+    )[:-1]
     deltas = [e["choices"][0]["delta"] for e in events]
     assert deltas[0] == {"content": None, "role": "assistant", "reasoning_content": ""}
     kinds = ["t" if d.get("tool_calls") else "r" for d in deltas[1:]]
@@ -206,14 +242,26 @@ def test_stop_words_and_camel_case(http: httpx2.Client) -> None:
     assert [(c["function"]["name"], c["function"]["arguments"]) for c in calls] == [("fetchStockPrice", "{}")]
 
 
-@pytest.mark.parametrize(("parallel", "expected"), [(True, ["get_current_weather", "get_current_time"]),
-                                                    (False, ["get_current_weather"]),
-                                                    (None, ["get_current_weather"])])
+@pytest.mark.parametrize(
+    ("parallel", "expected"),
+    [
+        (True, ["get_current_weather", "get_current_time"]),
+        (False, ["get_current_weather"]),
+        (None, ["get_current_weather"]),
+    ],
+)
 def test_parallel_tool_calls(http: httpx2.Client, parallel: bool | None, expected: list[str]) -> None:
     extra = {} if parallel is None else {"parallel_tool_calls": parallel}
     # The message names the time tool first; calls still follow the order of `tools`.
-    calls = calls_of(post(http, model="qwen-plus", messages=user("get_current_time and get_current_weather"),
-                          tools=[WEATHER, CLOCK], **extra))
+    calls = calls_of(
+        post(
+            http,
+            model="qwen-plus",
+            messages=user("get_current_time and get_current_weather"),
+            tools=[WEATHER, CLOCK],
+            **extra,
+        )
+    )
     assert [c["function"]["name"] for c in calls] == expected
     assert [c["index"] for c in calls] == list(range(len(expected)))
     assert len({c["id"] for c in calls}) == len(calls)
@@ -228,10 +276,12 @@ def test_tool_choice_none_answers_text(http: httpx2.Client) -> None:
 def test_tool_results_give_text(http: httpx2.Client) -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "get_current_weather", "arguments": "{}"}}
     call2 = {**call, "id": "call_2"}
-    msgs = [{"role": "user", "content": "weather in Paris and Rome"},
-            {"role": "assistant", "content": "", "tool_calls": [call, call2]},
-            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
-            {"role": "tool", "tool_call_id": "call_2", "content": "rainy"}]
+    msgs = [
+        {"role": "user", "content": "weather in Paris and Rome"},
+        {"role": "assistant", "content": "", "tool_calls": [call, call2]},
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        {"role": "tool", "tool_call_id": "call_2", "content": "rainy"},
+    ]
     body = post(http, model="qwen-plus", messages=msgs, tools=[WEATHER]).json()
     choice = body["choices"][0]
     assert choice["finish_reason"] == "stop" and choice["message"]["tool_calls"] is None
@@ -265,8 +315,9 @@ def test_tool_results_give_text(http: httpx2.Client) -> None:
 def test_argument_extraction(http: httpx2.Client, schema: dict[str, Any], text: str, expected: dict[str, Any]) -> None:
     params = {"type": "object", "properties": schema}
     choice = {"type": "function", "function": {"name": "probe"}}
-    [call] = calls_of(post(http, model="qwen-plus", messages=user(text), tools=[tool("probe", params)],
-                           tool_choice=choice))
+    [call] = calls_of(
+        post(http, model="qwen-plus", messages=user(text), tools=[tool("probe", params)], tool_choice=choice)
+    )
     assert json.loads(call["function"]["arguments"]) == expected
 
 
@@ -280,52 +331,78 @@ def test_unicode_arguments_stay_unescaped(http: httpx2.Client) -> None:
 @pytest.mark.parametrize("parameters", [None, {}, {"type": "object", "properties": {}}])
 def test_no_argument_tool(http: httpx2.Client, parameters: dict[str, Any] | None) -> None:
     choice = {"type": "function", "function": {"name": "ping"}}
-    [call] = calls_of(post(http, model="qwen-plus", messages=user("ping 42"), tools=[tool("ping", parameters)],
-                           tool_choice=choice))
+    [call] = calls_of(
+        post(http, model="qwen-plus", messages=user("ping 42"), tools=[tool("ping", parameters)], tool_choice=choice)
+    )
     assert call["function"]["arguments"] == "{}"
 
 
 def test_ref_anyof_allof_schema(http: httpx2.Client) -> None:
     params = {
         "type": "object",
-        "$defs": {"Unit": {"enum": ["celsius", "fahrenheit"]},
-                  "Place": {"type": "object", "properties": {"city": {"type": "string"}, "zip": {"type": "integer"}},
-                            "required": ["city"]}},
+        "$defs": {
+            "Unit": {"enum": ["celsius", "fahrenheit"]},
+            "Place": {
+                "type": "object",
+                "properties": {"city": {"type": "string"}, "zip": {"type": "integer"}},
+                "required": ["city"],
+            },
+        },
         "definitions": {"Days": {"type": "integer", "minimum": 1}},
         "properties": {
             "place": {"$ref": "#/$defs/Place"},
             "unit": {"anyOf": [{"type": "null"}, {"$ref": "#/$defs/Unit"}], "default": None},
             "days": {"oneOf": [{"$ref": "#/definitions/Days"}, {"type": "null"}]},
-            "extra": {"allOf": [{"type": "object", "properties": {"a": {"type": "string"}}},
-                                {"properties": {"b": {"type": "boolean"}}, "required": ["b"]}]},
+            "extra": {
+                "allOf": [
+                    {"type": "object", "properties": {"a": {"type": "string"}}},
+                    {"properties": {"b": {"type": "boolean"}}, "required": ["b"]},
+                ]
+            },
             "tags": {"type": ["null", "array"], "items": {"type": "string"}},
         },
         "required": ["days"],
     }
     choice = {"type": "function", "function": {"name": "forecast"}}
-    [call] = calls_of(post(http, model="qwen-plus", messages=user("forecast for 'Oslo' over 0 days"),
-                           tools=[tool("forecast", params)], tool_choice=choice))
+    [call] = calls_of(
+        post(
+            http,
+            model="qwen-plus",
+            messages=user("forecast for 'Oslo' over 0 days"),
+            tools=[tool("forecast", params)],
+            tool_choice=choice,
+        )
+    )
     args = json.loads(call["function"]["arguments"])
-    assert args == {"days": 1, "place": {"city": "Oslo", "zip": 0}, "unit": "celsius",
-                    "extra": {"b": True, "a": "Oslo"}, "tags": ["Oslo"]}
+    assert args == {
+        "days": 1,
+        "place": {"city": "Oslo", "zip": 0},
+        "unit": "celsius",
+        "extra": {"b": True, "a": "Oslo"},
+        "tags": ["Oslo"],
+    }
     assert list(args) == ["days", "place", "unit", "extra", "tags"]
 
 
 # -- structured output ------------------------------------------------------------------------------
 
 
-JOKE_SCHEMA = {"type": "object", "properties": {"setup": {"type": "string"}, "rating": {"type": "integer"}},
-               "required": ["setup", "rating"]}
+JOKE_SCHEMA = {
+    "type": "object",
+    "properties": {"setup": {"type": "string"}, "rating": {"type": "integer"}},
+    "required": ["setup", "rating"],
+}
 
 
 def test_json_object_with_schema_in_system_prompt(http: httpx2.Client) -> None:
-    system = f"Reply in JSON matching this schema: {json.dumps(JOKE_SCHEMA)}. Example: {{\"not\": \"a schema\"}}"
+    system = f'Reply in JSON matching this schema: {json.dumps(JOKE_SCHEMA)}. Example: {{"not": "a schema"}}'
     msgs = [{"role": "system", "content": system}, {"role": "user", "content": "a joke about 猫 rated 8"}]
     body = post(http, model="qwen-plus", messages=msgs, response_format={"type": "json_object"}).json()
     assert json.loads(body["choices"][0]["message"]["content"]) == {"setup": "a joke about 猫 rated 8", "rating": 8}
     assert "猫" in body["choices"][0]["message"]["content"]
-    events = sse(post(http, model="qwen-plus", messages=msgs, response_format={"type": "json_object"},
-                      stream=True).text)[:-1]
+    events = sse(
+        post(http, model="qwen-plus", messages=msgs, response_format={"type": "json_object"}, stream=True).text
+    )[:-1]
     pieces = [e["choices"][0]["delta"]["content"] for e in events[1:-1]]
     assert len(pieces) > 3  # token by token
     assert json.loads("".join(pieces)) == {"setup": "a joke about 猫 rated 8", "rating": 8}
@@ -353,8 +430,10 @@ def test_json_schema(http: httpx2.Client, oai: openai.OpenAI) -> None:
 
 
 def prefixed(prefix: str = "def generate_prime_number") -> list[dict[str, Any]]:
-    return [{"role": "user", "content": "write a prime generator"},
-            {"role": "assistant", "content": prefix, "partial": True}]
+    return [
+        {"role": "user", "content": "write a prime generator"},
+        {"role": "assistant", "content": prefix, "partial": True},
+    ]
 
 
 def test_partial_mode_continuation(http: httpx2.Client) -> None:

@@ -65,8 +65,15 @@ def test_cancel_reports_every_unfinished_request(tmp_path) -> None:  # type: ign
 
 
 def test_file_level_failure_is_reported_per_request(emu: DashScopeEmulator) -> None:
-    lines = [{"custom_id": str(i), "method": "POST", "url": "/v1/chat/completion",
-              "body": {"model": "qwen-plus", "messages": [{"role": "user", "content": f"q{i}"}]}} for i in range(2)]
+    lines = [
+        {
+            "custom_id": str(i),
+            "method": "POST",
+            "url": "/v1/chat/completion",
+            "body": {"model": "qwen-plus", "messages": [{"role": "user", "content": f"q{i}"}]},
+        }
+        for i in range(2)
+    ]
     client = openai.OpenAI(api_key=emu.api_key, base_url=emu.base_url)
     data = "".join(json.dumps(line) + "\n" for line in lines).encode()
     file_id = client.files.create(file=("bad.jsonl", io.BytesIO(data)), purpose="batch").id  # type: ignore[arg-type]
@@ -77,8 +84,12 @@ def test_file_level_failure_is_reported_per_request(emu: DashScopeEmulator) -> N
 
 
 def test_throttled_batch_creation_is_retried(emu: DashScopeEmulator) -> None:
-    emu.inject(path="/batches", status=429, code="Throttling",
-               message="Too many requests. Batch requests are being throttled due to system capacity limits.")
+    emu.inject(
+        path="/batches",
+        status=429,
+        code="Throttling",
+        message="Too many requests. Batch requests are being throttled due to system capacity limits.",
+    )
     assert [m.text for m in run_batch(_llm(emu), ["x"])] == ["Emulated reply: x"]
 
 

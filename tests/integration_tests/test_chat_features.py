@@ -153,8 +153,13 @@ def test_auth_error_with_region_hint_and_no_key_leak(emulator: DashScopeEmulator
 
 @SYNC
 def test_moderation_is_not_retried(emulator: DashScopeEmulator, sync: bool) -> None:
-    emulator.inject(status=400, code="data_inspection_failed", type="data_inspection_failed",
-                    message="Input data may contain inappropriate content.", times=5)
+    emulator.inject(
+        status=400,
+        code="data_inspection_failed",
+        type="data_inspection_failed",
+        message="Input data may contain inappropriate content.",
+        times=5,
+    )
     with pytest.raises(QwenContentInspectionError) as info:
         invoke(_llm(emulator), sync, "hi")
     assert info.value.code == "data_inspection_failed" and len(emulator.requests) == 1
@@ -162,8 +167,12 @@ def test_moderation_is_not_retried(emulator: DashScopeEmulator, sync: bool) -> N
 
 @SYNC
 def test_rate_limits_and_server_errors_are_retried(emulator: DashScopeEmulator, sync: bool) -> None:
-    emulator.inject(status=429, code="insufficient_quota", type="insufficient_quota",
-                    message="You exceeded your current quota, please check your plan and billing details.")
+    emulator.inject(
+        status=429,
+        code="insufficient_quota",
+        type="insufficient_quota",
+        message="You exceeded your current quota, please check your plan and billing details.",
+    )
     emulator.inject(status=503, code="ModelUnavailable", message="Model is unavailable, please try again later.")
     msg = invoke(_llm(emulator), sync, "hi")
     assert msg.text == "Emulated reply: hi" and len(emulator.requests) == 3
@@ -195,8 +204,12 @@ def test_stream_cut_before_done(emulator: DashScopeEmulator, sync: bool) -> None
 
 @SYNC
 def test_error_payload_inside_stream(emulator: DashScopeEmulator, sync: bool) -> None:
-    emulator.inject(stream_error_after=3, code="data_inspection_failed", type="data_inspection_failed",
-                    message="Output data may contain inappropriate content.")
+    emulator.inject(
+        stream_error_after=3,
+        code="data_inspection_failed",
+        type="data_inspection_failed",
+        message="Output data may contain inappropriate content.",
+    )
     with pytest.raises(QwenContentInspectionError, match="Output data"):
         stream(_llm(emulator), sync, "tell me something")
     assert len(emulator.requests) == 1

@@ -57,7 +57,7 @@ def _embed_query(emb: QwenEmbeddings, sync: bool, text: str) -> list[float]:
 
 
 def _cosine(a: list[float], b: list[float]) -> float:
-    dot = sum(x * y for x, y in zip(a, b))
+    dot = sum(x * y for x, y in zip(a, b, strict=False))
     return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
 
 
@@ -74,7 +74,7 @@ def test_embed_documents_and_query_shapes_and_order(emulator: DashScopeEmulator,
     texts = ["red apples and green pears", "fast cars on the highway", "apples grow on trees"]
     vectors = _embed(emb, sync, texts)
     assert len(vectors) == 3 and all(len(v) == 1024 and all(isinstance(x, float) for x in v) for v in vectors)
-    for text, vector in zip(texts, vectors):  # deterministic vectors: input order is kept
+    for text, vector in zip(texts, vectors, strict=False):  # deterministic vectors: input order is kept
         assert _embed_query(emb, sync, text) == pytest.approx(vector)
     assert _cosine(vectors[0], vectors[2]) > _cosine(vectors[0], vectors[1])
     body = _embedding_requests(emulator)[0].body
@@ -147,9 +147,7 @@ def test_non_retryable_error_is_typed_and_not_retried(emulator: DashScopeEmulato
 
 
 @pytest.mark.parametrize("limit", [1, 2, 4])
-def test_async_concurrency_is_bounded(
-    emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch, limit: int
-) -> None:
+def test_async_concurrency_is_bounded(emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
     in_flight = peak = 0
     real_acall = embeddings_module.acall
 

@@ -147,9 +147,16 @@ def test_qwen_long_outside_beijing_warns(emulator: DashScopeEmulator) -> None:
 @SYNC
 @pytest.mark.parametrize("model", ["qwen-mt-plus", "qwen-mt-turbo", "qwen-mt-flash", "qwen-mt-lite"])
 def test_mt_invoke_and_stream(emulator: DashScopeEmulator, sync: bool, model: str) -> None:
-    llm = ChatQwen(model=model, api_key=emulator.api_key, base_url=emulator.base_url,
-                   translation_options={"source_lang": "zh", "target_lang": "en",
-                                        "terms": [{"source": "视频", "target": "video"}]})
+    llm = ChatQwen(
+        model=model,
+        api_key=emulator.api_key,
+        base_url=emulator.base_url,
+        translation_options={
+            "source_lang": "zh",
+            "target_lang": "en",
+            "terms": [{"source": "视频", "target": "video"}],
+        },
+    )
     expected = "[English] 我看到这个video后没有笑"
     assert invoke(llm, sync, "我看到这个视频后没有笑").text == expected
     chunks = stream(llm, sync, "我看到这个视频后没有笑")
@@ -170,9 +177,15 @@ def test_mt_rejects_conversations_locally(emulator: DashScopeEmulator) -> None:
 
 @SYNC
 def test_translator_runnable_batch(emulator: DashScopeEmulator, sync: bool) -> None:
-    translate = QwenTranslator(model="qwen-mt-plus", api_key=emulator.api_key, base_url=emulator.base_url,
-                               source_lang="Chinese", target_lang="fr", terms={"模型": "modèle"},
-                               tm_list=[("你好", "Bonjour")])
+    translate = QwenTranslator(
+        model="qwen-mt-plus",
+        api_key=emulator.api_key,
+        base_url=emulator.base_url,
+        source_lang="Chinese",
+        target_lang="fr",
+        terms={"模型": "modèle"},
+        tm_list=[("你好", "Bonjour")],
+    )
     texts = ["模型一", "模型二", "你好"]
     out = translate.batch(texts) if sync else asyncio.run(translate.abatch(texts))
     assert out == ["[French] modèle一", "[French] modèle二", "[French] 你好"]

@@ -27,12 +27,14 @@ def test_vision_inputs(emulator: DashScopeEmulator, sync: bool, tmp_path) -> Non
     photo = tmp_path / "cat.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     frames = [f"https://example.com/frame{i}.jpg" for i in range(4)]
-    msg = HumanMessage([
-        {"type": "text", "text": "What happens?"},
-        image_block(photo, max_pixels=1003520),
-        {"type": "image", "url": photo.as_uri()},
-        video_block(frames, fps=2),
-    ])
+    msg = HumanMessage(
+        [
+            {"type": "text", "text": "What happens?"},
+            image_block(photo, max_pixels=1003520),
+            {"type": "image", "url": photo.as_uri()},
+            video_block(frames, fps=2),
+        ]
+    )
     out = invoke(_llm(emulator, "qwen3-vl-plus", vl_high_resolution_images=True), sync, [msg])
     assert "(saw: image, image, video(4 frames))" in out.text
     body = emulator.last_request.body

@@ -45,7 +45,7 @@ class TestChatQwenEmulator(ChatModelIntegrationTests):
     @pytest.mark.xfail(
         reason=(
             "DashScope has no tool_choice 'required' (400: 'tool_choice is one of the strings that should be "
-            "[\"none\", \"auto\"]'); with two tools bound, tool_choice='any' cannot be forced, so ChatQwen "
+            '["none", "auto"]\'); with two tools bound, tool_choice=\'any\' cannot be forced, so ChatQwen '
             "raises QwenValidationError instead of silently degrading to 'auto'."
         ),
         strict=True,

@@ -79,7 +79,7 @@ def test_reasoning_then_tool_calls_on_a_thinking_model(emulator: DashScopeEmulat
     llm = _llm(emulator, "qwen3-32b").bind_tools([get_weather])
     msg = invoke(llm, sync, "What is the weather in 'Beijing'?")
     assert msg.additional_kwargs["reasoning_content"] and msg.tool_calls[0]["args"] == {"city": "Beijing"}
-    assert [b["type"] for b in msg.content_blocks][0] == "reasoning"
+    assert next(b["type"] for b in msg.content_blocks) == "reasoning"
     body = emulator.last_request.body
     assert body["stream"] is True and body["enable_thinking"] is True  # thinking kept: tool_choice is auto
 
@@ -95,8 +95,11 @@ def test_tool_round_trip_history(emulator: DashScopeEmulator, sync: bool) -> Non
     wire = emulator.last_request.body["messages"]
     assert wire[1]["tool_calls"][0]["function"]["arguments"] == json.dumps({"city": "Oslo"})
     assert wire[2] == {"role": "tool", "tool_call_id": first.tool_calls[0]["id"], "content": "It is sunny in Oslo."}
-    invoke(llm, sync, [HumanMessage("q"), AIMessage("", tool_calls=[{"name": "get_weather", "args": {}, "id": "x"}]),
-                       errored])
+    invoke(
+        llm,
+        sync,
+        [HumanMessage("q"), AIMessage("", tool_calls=[{"name": "get_weather", "args": {}, "id": "x"}]), errored],
+    )
     assert emulator.last_request.body["messages"][2]["content"] == "Error: timeout"
 
 
@@ -128,16 +131,21 @@ def test_structured_output_methods(emulator: DashScopeEmulator, sync: bool, meth
 
 @SYNC
 def test_structured_output_include_raw_and_typed_dict(emulator: DashScopeEmulator, sync: bool) -> None:
-    schema = {"title": "City", "description": "A city.", "type": "object",
-              "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    schema = {
+        "title": "City",
+        "description": "A city.",
+        "type": "object",
+        "properties": {"name": {"type": "string"}},
+        "required": ["name"],
+    }
     out = invoke(_llm(emulator).with_structured_output(schema, include_raw=True), sync, "Name a city: 'Rome'")
     assert out["parsed"] == {"name": "Rome"} and out["parsing_error"] is None
     assert isinstance(out["raw"], AIMessage)
 
 
 def test_json_schema_falls_back_on_models_without_it(emulator: DashScopeEmulator) -> None:
-    person = _llm(emulator, "qwen-max").with_structured_output(Person, method="json_schema").invoke(
-        "'Bo' is 7 years old"
+    person = (
+        _llm(emulator, "qwen-max").with_structured_output(Person, method="json_schema").invoke("'Bo' is 7 years old")
     )
     assert person == Person(name="Bo", age=7) and "tools" in emulator.last_request.body
 
@@ -187,7 +195,7 @@ def test_create_agent_loop(emulator: DashScopeEmulator, mode: str) -> None:
         tokens = [tok for tok, _meta in agent.stream(inputs, stream_mode="messages") if tok.type == "AIMessageChunk"]
         assert any(t.tool_call_chunks for t in tokens) and any(t.text for t in tokens)
         state = None
-        for state in agent.stream(inputs, stream_mode="values"):
+        for state in agent.stream(inputs, stream_mode="values"):  # noqa: B007
             pass
         messages = state["messages"]  # type: ignore[index]
     kinds = [m.type for m in messages]

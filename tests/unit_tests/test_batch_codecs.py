@@ -57,8 +57,14 @@ def test_embedding_lines_group_texts_by_the_model_limit(tmp_path) -> None:  # ty
 
 
 def test_line_errors_and_statuses() -> None:
-    err = line_error(3, {"custom_id": "3", "response": {"status_code": 400, "body": {"error": {"code": "x"}}},
-                         "error": {"code": "invalid_parameter_error", "message": "Temperature should be in [0.0, 2.0)"}})
+    err = line_error(
+        3,
+        {
+            "custom_id": "3",
+            "response": {"status_code": 400, "body": {"error": {"code": "x"}}},
+            "error": {"code": "invalid_parameter_error", "message": "Temperature should be in [0.0, 2.0)"},
+        },
+    )
     assert (err.index, err.code, err.status_code) == (3, "invalid_parameter_error", 400)
     assert BatchStatus("cancelled").terminal and not BatchStatus("finalizing").terminal
     assert batch_body({"model": "m", "stream": True, "stream_options": {}}, None) == {"model": "m"}

@@ -8,9 +8,10 @@ import pytest
 from langchain_core.outputs import GenerationChunk
 
 from langchain_qwen import QwenEmbeddings, QwenFIM, QwenValidationError
-from langchain_qwen._errors import QwenServerError, QwenStreamInterruptedError
 from langchain_qwen._client import make_config
+from langchain_qwen._errors import QwenServerError, QwenStreamInterruptedError
 from langchain_qwen._profiles import embedding_profile
+from langchain_qwen._stream import iter_chunks
 from langchain_qwen._tokens import count_text
 from langchain_qwen.embeddings import (
     check_dimensions,
@@ -21,7 +22,6 @@ from langchain_qwen.embeddings import (
     truncate_tokens,
     vectors_from_response,
 )
-from langchain_qwen._stream import iter_chunks
 from langchain_qwen.llms import (
     FimStream,
     check_fim_model,
@@ -207,8 +207,16 @@ def test_fim_request_body() -> None:
 # --- FIM: model and region validation ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("model", ["qwen-coder-turbo", "qwen-coder-turbo-latest", "qwen-coder-turbo-0919",
-                                   "qwen2.5-coder-32b-instruct", "my-private-coder"])
+@pytest.mark.parametrize(
+    "model",
+    [
+        "qwen-coder-turbo",
+        "qwen-coder-turbo-latest",
+        "qwen-coder-turbo-0919",
+        "qwen2.5-coder-32b-instruct",
+        "my-private-coder",
+    ],
+)
 def test_fim_models_accepted(model: str) -> None:
     check_fim_model(model)
 

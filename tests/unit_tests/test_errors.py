@@ -33,8 +33,11 @@ def _sdk_error(status: int, body: dict) -> openai.APIStatusError:
 
 
 def _body(code: str | None, message: str, typ: str = "invalid_request_error") -> dict:
-    return {"error": {"message": message, "type": typ, "param": None, "code": code}, "id": "chatcmpl-1",
-            "request_id": "r1"}
+    return {
+        "error": {"message": message, "type": typ, "param": None, "code": code},
+        "id": "chatcmpl-1",
+        "request_id": "r1",
+    }
 
 
 def test_auth_error_has_region_hint_and_both_bases() -> None:
@@ -60,7 +63,9 @@ def test_quota_429_is_retryable_but_billing_is_not() -> None:
 
 
 def test_context_overflow_and_server_error() -> None:
-    over = map_api_error(_sdk_error(400, _body("invalid_parameter_error", "Range of input length should be [1, 98304]")), CTX)
+    over = map_api_error(
+        _sdk_error(400, _body("invalid_parameter_error", "Range of input length should be [1, 98304]")), CTX
+    )
     assert isinstance(over, QwenContextOverflowError) and isinstance(over, ContextOverflowError)
     server = map_api_error(_sdk_error(500, _body("internal_error", "An internal error has occured")), CTX)
     assert isinstance(server, QwenServerError) and server.is_retryable
@@ -68,7 +73,9 @@ def test_context_overflow_and_server_error() -> None:
 
 def test_in_stream_payload_mapping() -> None:
     resp = httpx2.Response(200, request=httpx2.Request("POST", "https://x"))
-    err = stream_payload_error(resp, _body("data_inspection_failed", "Output data may contain inappropriate content."), CTX)
+    err = stream_payload_error(
+        resp, _body("data_inspection_failed", "Output data may contain inappropriate content."), CTX
+    )
     assert isinstance(err, QwenContentInspectionError) and err.status_code == 400
 
 

@@ -59,7 +59,9 @@ def test_local_and_oversized_media_rules(tmp_path) -> None:  # type: ignore[no-u
     photo.write_bytes(b"jpegbytes")
     msg = HumanMessage([{"type": "image", "url": photo.as_uri()}])
     inlined = inline_local_media([msg])[0]
-    assert inlined.content[0]["base64"] == base64.b64encode(b"jpegbytes").decode() and msg.content[0]["url"].startswith("file://")
+    assert inlined.content[0]["base64"] == base64.b64encode(b"jpegbytes").decode() and msg.content[0]["url"].startswith(
+        "file://"
+    )
     with pytest.raises(QwenValidationError, match="file:// URLs are not accepted"):
         messages_to_wire([msg], VL)
     big = base64.b64encode(b"0" * (10 * 1024 * 1024 + 3)).decode()
@@ -95,7 +97,9 @@ def test_streamed_audio_merges_into_valid_pcm_and_invoke_gets_wav() -> None:
     pcm = bytes(range(256)) * 40  # 10,240 bytes, split into fragments that are not multiples of 3
     pieces = [pcm[:1001], pcm[1001:5000], pcm[5000:]]
     wire = [_omni_chunk({"content": "你好"})]
-    wire += [_omni_chunk({"audio": {"data": base64.b64encode(p).decode(), "id": "audio_1", "expires_at": 1}}) for p in pieces]
+    wire += [
+        _omni_chunk({"audio": {"data": base64.b64encode(p).decode(), "id": "audio_1", "expires_at": 1}}) for p in pieces
+    ]
     wire += [_omni_chunk({"content": ""}, "stop")]
     state = StreamState(None, audio=True, aggregate=True)
     chunks = [c.message for w in wire for c in state.feed(w)] + [c.message for c in state.flush()]
@@ -103,7 +107,7 @@ def test_streamed_audio_merges_into_valid_pcm_and_invoke_gets_wav() -> None:
     for c in chunks[1:]:
         merged = merged + c
     assert merged.text == "你好"
-    audio = [b for b in merged.content if b["type"] == "audio"][0]
+    audio = next(b for b in merged.content if b["type"] == "audio")
     assert base64.b64decode(audio["base64"]) == pcm and audio["mime_type"].startswith("audio/pcm")
     assert message_wav(merged)[:4] == b"RIFF"
     final = chat_result(state.completion()).generations[0].message

@@ -84,15 +84,32 @@ def test_unknown_models_get_only_what_was_asked() -> None:
 
 def test_parameters_pass_through_and_merge() -> None:
     llm = ChatQwen(
-        model="qwen-plus", api_key="k", temperature=0.3, top_k=20, repetition_penalty=1.05, seed=7, stop=["x"],
-        max_tokens=50, enable_search=True, search_options={"forced_search": True}, extra_body={"vl_high_resolution_images": True},
+        model="qwen-plus",
+        api_key="k",
+        temperature=0.3,
+        top_k=20,
+        repetition_penalty=1.05,
+        seed=7,
+        stop=["x"],
+        max_tokens=50,
+        enable_search=True,
+        search_options={"forced_search": True},
+        extra_body={"vl_high_resolution_images": True},
         custom_param=1,
     )
     assert llm.model_kwargs == {"custom_param": 1}
     body = build_chat_request(HI, llm._default_params, want_stream=False).body
-    for key, value in {"temperature": 0.3, "top_k": 20, "repetition_penalty": 1.05, "seed": 7, "stop": ["x"],
-                       "max_tokens": 50, "enable_search": True, "custom_param": 1,
-                       "vl_high_resolution_images": True}.items():
+    for key, value in {
+        "temperature": 0.3,
+        "top_k": 20,
+        "repetition_penalty": 1.05,
+        "seed": 7,
+        "stop": ["x"],
+        "max_tokens": 50,
+        "enable_search": True,
+        "custom_param": 1,
+        "vl_high_resolution_images": True,
+    }.items():
         assert body[key] == value
     assert "tools" not in _req("qwen-plus", tools=[]).body
 
@@ -109,7 +126,9 @@ def test_local_rejections() -> None:
 def test_model_is_never_mutated_by_calls() -> None:
     llm = ChatQwen(model="qwen3-32b", api_key="k")
     before = llm.model_dump()
-    _ = build_chat_request(HI, llm._default_params | {"enable_thinking": False, "model": "qwen-plus"}, want_stream=False)
+    _ = build_chat_request(
+        HI, llm._default_params | {"enable_thinking": False, "model": "qwen-plus"}, want_stream=False
+    )
     assert llm.model_dump() == before
 
 

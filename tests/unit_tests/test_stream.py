@@ -11,8 +11,9 @@ from langchain_qwen._stream import DONE, SSEDecoder, StreamState
 
 
 def _events(*objs: object) -> bytes:
-    return b"".join(b"data: " + (o if isinstance(o, bytes) else json.dumps(o, ensure_ascii=False).encode()) + b"\n\n"
-                    for o in objs)
+    return b"".join(
+        b"data: " + (o if isinstance(o, bytes) else json.dumps(o, ensure_ascii=False).encode()) + b"\n\n" for o in objs
+    )
 
 
 def _feed_all(data: bytes, size: int) -> list:
@@ -30,13 +31,18 @@ def test_decoder_any_chunking_including_split_utf8(size: int) -> None:
 
 
 def test_decoder_crlf_comments_and_frames_without_blank_lines() -> None:
-    data = b": keep-alive\r\ndata: {\"a\": 1}\r\n\r\ndata: {\"b\": 1}\ndata: {\"c\": 1}\n\ndata: {\"d\":\ndata: 2}\n\n"
+    data = b': keep-alive\r\ndata: {"a": 1}\r\n\r\ndata: {"b": 1}\ndata: {"c": 1}\n\ndata: {"d":\ndata: 2}\n\n'
     assert _feed_all(data, 5) == [{"a": 1}, {"b": 1}, {"c": 1}, {"d": 2}]
 
 
 def _chunk(delta: dict, finish: str | None = None, index: int = 0) -> dict:
-    return {"id": "chatcmpl-1", "model": "qwen-plus", "created": 1,
-            "choices": [{"index": index, "delta": delta, "finish_reason": finish}], "usage": None}
+    return {
+        "id": "chatcmpl-1",
+        "model": "qwen-plus",
+        "created": 1,
+        "choices": [{"index": index, "delta": delta, "finish_reason": finish}],
+        "usage": None,
+    }
 
 
 def test_state_reasoning_finish_dedupe_and_single_usage() -> None:
@@ -47,8 +53,16 @@ def test_state_reasoning_finish_dedupe_and_single_usage() -> None:
         _chunk({"content": "我是", "reasoning_content": None}),
         _chunk({"content": ""}, "stop"),
         _chunk({"content": ""}, "stop"),  # duplicated finish chunk (qwen-mt-flash capture)
-        {"id": "chatcmpl-1", "choices": [], "usage": {"prompt_tokens": 10, "completion_tokens": 3, "total_tokens": 13,
-                                                    "completion_tokens_details": {"reasoning_tokens": 1}}},
+        {
+            "id": "chatcmpl-1",
+            "choices": [],
+            "usage": {
+                "prompt_tokens": 10,
+                "completion_tokens": 3,
+                "total_tokens": 13,
+                "completion_tokens_details": {"reasoning_tokens": 1},
+            },
+        },
     ]
     chunks = [c.message for w in wire for c in state.feed(w)]
     merged = chunks[0]
@@ -76,12 +90,38 @@ def test_state_cumulative_stream_becomes_deltas() -> None:
 def test_state_tool_calls_by_index_with_empty_id_continuations() -> None:
     state = StreamState(None, aggregate=True)
     wire = [
-        _chunk({"tool_calls": [{"index": 0, "id": "call_a", "type": "function",
-                                "function": {"name": "get_weather", "arguments": '{"location":'}}]}),
-        _chunk({"tool_calls": [{"index": 0, "id": "", "type": "function",
-                                "function": {"name": None, "arguments": ' "杭州"}'}}]}),
-        _chunk({"tool_calls": [{"index": 1, "id": "call_b", "type": "function",
-                                "function": {"name": "get_time", "arguments": "{}"}}]}, "tool_calls"),
+        _chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_a",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location":'},
+                    }
+                ]
+            }
+        ),
+        _chunk(
+            {
+                "tool_calls": [
+                    {"index": 0, "id": "", "type": "function", "function": {"name": None, "arguments": ' "杭州"}'}}
+                ]
+            }
+        ),
+        _chunk(
+            {
+                "tool_calls": [
+                    {
+                        "index": 1,
+                        "id": "call_b",
+                        "type": "function",
+                        "function": {"name": "get_time", "arguments": "{}"},
+                    }
+                ]
+            },
+            "tool_calls",
+        ),
     ]
     chunks = [c.message for w in wire for c in state.feed(w)]
     merged = chunks[0] + chunks[1] + chunks[2]
@@ -94,8 +134,11 @@ def test_state_tool_calls_by_index_with_empty_id_continuations() -> None:
 
 def test_invalid_arguments_become_invalid_tool_calls() -> None:
     state = StreamState(None, aggregate=True)
-    state.feed(_chunk({"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": '{"a": 1'}}]},
-                      "tool_calls"))
+    state.feed(
+        _chunk(
+            {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": '{"a": 1'}}]}, "tool_calls"
+        )
+    )
     msg = chat_result(state.completion()).generations[0].message
     assert msg.tool_calls == [] and msg.invalid_tool_calls[0]["args"] == '{"a": 1'
 

@@ -49,7 +49,11 @@ def test_tool_turns_counted() -> None:
     ]
     assert count_messages(wire) > count_messages(wire[:1])
     assert ChatQwen(model="qwen-plus", api_key="k").get_num_tokens_from_messages(
-        [HumanMessage("hi"), AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "a"}]), ToolMessage("42", tool_call_id="a")]
+        [
+            HumanMessage("hi"),
+            AIMessage("", tool_calls=[{"name": "f", "args": {}, "id": "a"}]),
+            ToolMessage("42", tool_call_id="a"),
+        ]
     ) == count_messages(wire)
 
 

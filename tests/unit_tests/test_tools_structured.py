@@ -160,9 +160,13 @@ def test_partial_mode_rules() -> None:
 
 def test_reasoning_kept_with_tool_call_turns() -> None:
     llm = ChatQwen(model="qwen-plus", api_key="k", enable_thinking=True)
-    turn = AIMessage("", tool_calls=[{"name": "get_weather", "args": {"city": "x"}, "id": "c1"}],
-                     additional_kwargs={"reasoning_content": "need weather"})
+    turn = AIMessage(
+        "",
+        tool_calls=[{"name": "get_weather", "args": {"city": "x"}, "id": "c1"}],
+        additional_kwargs={"reasoning_content": "need weather"},
+    )
     plain = AIMessage("done", additional_kwargs={"reasoning_content": "r"})
-    wire = build_chat_request([HumanMessage("q"), turn, plain, HumanMessage("q2")], llm._default_params,
-                              want_stream=False).body["messages"]
+    wire = build_chat_request(
+        [HumanMessage("q"), turn, plain, HumanMessage("q2")], llm._default_params, want_stream=False
+    ).body["messages"]
     assert wire[1]["reasoning_content"] == "need weather" and "reasoning_content" not in wire[2]

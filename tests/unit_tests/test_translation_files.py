@@ -30,8 +30,15 @@ def test_language_table_is_the_documented_92() -> None:
 
 @pytest.mark.parametrize(
     ("given", "name"),
-    [("zh", "Chinese"), ("EN", "English"), ("zh-TW", "Traditional Chinese"), ("zh_tw", "Traditional Chinese"),
-     ("simplified chinese", "Chinese"), ("japanese", "Japanese"), ("Norwegian Bokmål", "Norwegian Bokmål")],
+    [
+        ("zh", "Chinese"),
+        ("EN", "English"),
+        ("zh-TW", "Traditional Chinese"),
+        ("zh_tw", "Traditional Chinese"),
+        ("simplified chinese", "Chinese"),
+        ("japanese", "Japanese"),
+        ("Norwegian Bokmål", "Norwegian Bokmål"),
+    ],
 )
 def test_language_normalisation(given: str, name: str) -> None:
     assert normalize_language(given) == name
@@ -45,12 +52,19 @@ def test_misspelt_language_names_close_matches() -> None:
 
 
 def test_options_wire_form() -> None:
-    opts = TranslationOptions(source_lang="zh", target_lang="en", terms={"生物传感器": "biological sensor"},
-                              tm_list=[("您好", "Hello")], domains="IT domain.")
+    opts = TranslationOptions(
+        source_lang="zh",
+        target_lang="en",
+        terms={"生物传感器": "biological sensor"},
+        tm_list=[("您好", "Hello")],
+        domains="IT domain.",
+    )
     assert opts.to_wire() == {
-        "source_lang": "Chinese", "target_lang": "English",
+        "source_lang": "Chinese",
+        "target_lang": "English",
         "terms": [{"source": "生物传感器", "target": "biological sensor"}],
-        "tm_list": [{"source": "您好", "target": "Hello"}], "domains": "IT domain.",
+        "tm_list": [{"source": "您好", "target": "Hello"}],
+        "domains": "IT domain.",
     }
     with pytest.raises(QwenValidationError, match="English"):
         TranslationOptions(target_lang="en", domains="领域")
@@ -65,8 +79,11 @@ def test_mt_conversation_rules() -> None:
             build_chat_request(bad, llm._default_params, want_stream=False)
     with pytest.raises(QwenValidationError, match="for Qwen-MT models"):
         plus = ChatQwen(model="qwen-plus", api_key="k")
-        build_chat_request([HumanMessage("x")], plus._default_params | {"translation_options": {"target_lang": "en"}},
-                           want_stream=False)
+        build_chat_request(
+            [HumanMessage("x")],
+            plus._default_params | {"translation_options": {"target_lang": "en"}},
+            want_stream=False,
+        )
 
 
 def test_document_message_builders() -> None:
@@ -86,8 +103,12 @@ def test_json_and_langchain_documents() -> None:
     assert json.loads(msg.content) == {"content": "body", "title": "T", "filename": "a.md", "file_type": "md"}
     docs = [Document("Qwen-Long reads 10M tokens.", metadata={"source": "/data/guide.pdf", "title": "Guide"})]
     prompt = document_prompt("How long?", docs)
-    assert json.loads(prompt[1].content) == {"content": "Qwen-Long reads 10M tokens.", "title": "Guide",
-                                             "filename": "guide.pdf", "file_type": "pdf"}
+    assert json.loads(prompt[1].content) == {
+        "content": "Qwen-Long reads 10M tokens.",
+        "title": "Guide",
+        "filename": "guide.pdf",
+        "file_type": "pdf",
+    }
     assert document_prompt("How long?", docs, mode="text")[1].content == "Qwen-Long reads 10M tokens."
 
 
