@@ -39,6 +39,7 @@ _EXPORTS: dict[str, str] = {
     "resolve_profile": "langchain_qwen._profiles",
     "known_models": "langchain_qwen._profiles",
     "SearchOptions": "langchain_qwen._payload",
+    "register_init_chat_model": "langchain_qwen._init_chat_model",
     **{
         name: "langchain_qwen._errors"
         for name in (

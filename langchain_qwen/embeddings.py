@@ -88,9 +88,16 @@ def prepare_inputs(
     """Validate (and if asked, truncate) inputs as DashScope would check them, before any request.
 
     Raises:
-        QwenValidationError: A non-string or empty input, or one over the model's token limit
-            when `on_too_long="error"`; the message names the input's index.
+        QwenValidationError: A single string instead of a list, a non-string or empty input, or one
+            over the model's token limit when `on_too_long="error"`; the message names the input's index.
     """
+    if isinstance(texts, (str, bytes)):
+        preview = texts[:40]
+        raise QwenValidationError(
+            f"texts must be a list of strings, got one {type(texts).__name__} ({preview!r}"
+            f"{'...' if len(texts) > 40 else ''}): a string would be embedded character by character. "
+            f"Pass [text] to embed one document, or use embed_query(text)."
+        )
     out: list[str] = []
     limit = profile.max_input_tokens if profile else None
     for i, text in enumerate(texts):
@@ -222,7 +229,8 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
         """Embed `texts`, one request per batch (each retried on its own); vectors in input order.
 
         Raises:
-            QwenValidationError: An input is not a string, empty, or too long (before any request).
+            QwenValidationError: `texts` is a string rather than a list, or an input is not a string,
+                empty, or too long (before any request).
         """
         bodies = self._bodies(texts)
         if not bodies:
