@@ -1,42 +1,38 @@
-"""Model-profile table: Qwen model families and snapshots mapped to DashScope capabilities."""
+"""Model-profile table: Qwen model families and snapshots mapped to DashScope capabilities.
+
+The facts live in `data/models.json` (one row per family or snapshot, each with `as_of` and source
+tags); this module loads it on first use, resolves snapshots to their family and region-dependent
+facts to the caller's region, and lets users override a row per instance (`qwen_profile=`) or
+register models for the whole process (`register_model`). Nothing here derives a capability from
+a model name: an id missing from the table gets permissive defaults and the server decides.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
+import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
 
 ThinkingMode = Literal["none", "hybrid_off", "hybrid_on", "always", "unknown"]
-"""How a model thinks: never; hybrid with thinking off or on by default; always; not in the table."""
+"""How a model thinks: never; hybrid with thinking off or on by default; always; not known."""
 
 PreserveThinking = Literal["unsupported", "default_off", "default_on"]
 
 AS_OF = "2026-11"
-"""Snapshot date of this table (DashScope changes model lists often; see dashscope-protocol.md F1.1)."""
+"""Snapshot date of the table as a whole (each row carries its own `as_of`)."""
+
+DEFAULT_REGION = "cn-beijing"
+"""Region whose facts apply when the caller names none (DashScope's default host is Beijing)."""
 
 _ALL_REGIONS = None
 
 _TEXT = frozenset({"text"})
-_IMAGE_VIDEO = frozenset({"text", "image", "video"})
 _OMNI_IN = frozenset({"text", "image", "video", "audio"})
-
-OMNI_FLASH_VOICES_49 = (
-    "Cherry", "Serena", "Ethan", "Chelsie", "Momo", "Vivian", "Moon", "Maia", "Kai", "Nofish",
-    "Bella", "Jennifer", "Ryan", "Katerina", "Aiden", "Eldric Sage", "Mia", "Mochi", "Bellona",
-    "Vincent", "Bunny", "Neil", "Elias", "Arthur", "Nini", "Ebona", "Seren", "Pip", "Stella",
-    "Bodega", "Sonrisa", "Alek", "Dolce", "Sohee", "Ono Anna", "Lenn", "Emilien", "Andre",
-    "Radio Gol", "Jada", "Dylan", "Li", "Marcus", "Roy", "Peter", "Sunny", "Eric", "Rocky", "Kiki",
-)  # fmt: skip
-OMNI_FLASH_VOICES_17 = (
-    "Cherry", "Ethan", "Nofish", "Jennifer", "Ryan", "Katerina", "Elias", "Jada", "Dylan",
-    "Sunny", "Li", "Marcus", "Roy", "Peter", "Rocky", "Kiki", "Eric",
-)  # fmt: skip
-OMNI_TURBO_VOICES = ("Cherry", "Serena", "Ethan", "Chelsie")
-
-QWEN38_EFFORTS = ("low", "medium", "xhigh", "high", "max", "minimal", "none")
-"""qwen3.8 accepts low|medium|xhigh and maps max/high->xhigh, minimal->low, none->thinking off."""
 
 
 @dataclass(frozen=True)
@@ -109,6 +105,24 @@ class QwenProfile:
     """Thinking mode means text-only output (qwen3-omni-flash)."""
     family: str = ""
     """Family name used for documentation and snapshot inheritance."""
+    kind: Literal["chat", "rerank"] = "chat"
+    """Which endpoint serves the model (rerank models are listed for completeness)."""
+    reasoning_effort_default: str | None = None
+    """The server's `reasoning_effort` when the request names none (qwen3.8: "xhigh")."""
+    reasoning_effort_off: str | None = None
+    """The `reasoning_effort` value that switches thinking off (qwen3.8: "none"); None if there is none."""
+    batch: bool | None = None
+    """Served by the Batch API in `region` (documented list); None = not documented there (sent as asked)."""
+    batch_max_input_tokens: int | None = None
+    """Per-request input cap in Batch (256K for the 3.5-3.7 Plus/Max/Flash models, BATCH-2606)."""
+    region: str | None = None
+    """Region the region-dependent facts (json_schema, batch, ...) were resolved for; None = the default region."""
+    as_of: str = ""
+    """When the row's facts were last checked (YYYY-MM)."""
+    source: tuple[str, ...] = ()
+    """Source tags of the row (URLs in the data file's `sources`)."""
+    note: str = ""
+    """Caveats recorded with the row (uncertain facts)."""
 
     def with_overrides(self, overrides: dict[str, Any] | None) -> QwenProfile:
         """Return a copy with user overrides applied (unknown keys raise)."""
@@ -118,8 +132,7 @@ class QwenProfile:
         unknown = set(overrides) - names
         if unknown:
             raise ValueError(f"Unknown Qwen profile keys: {sorted(unknown)}; known keys: {sorted(names)}")
-        fixed = {k: (frozenset(v) if k in _SET_FIELDS and v is not None else v) for k, v in overrides.items()}
-        return dataclasses.replace(self, **fixed)
+        return dataclasses.replace(self, **_coerce(overrides, self.region))
 
     @property
     def can_think(self) -> bool:
@@ -160,6 +173,10 @@ class QwenProfile:
 
 
 _SET_FIELDS = {"input_modalities", "output_modalities", "regions"}
+_TUPLE_FIELDS = {"reasoning_effort", "tool_choice", "tool_choice_thinking", "voices", "source"}
+_FIELDS = frozenset(f.name for f in dataclasses.fields(QwenProfile))
+_ROW_META = frozenset({"extends", "family", "dated"})
+"""Row keys that are not profile fields: presets to merge, the family of a snapshot, dated-snapshot changes."""
 
 BEIJING = frozenset({"cn-beijing"})
 
@@ -177,371 +194,200 @@ UNKNOWN = QwenProfile(
 )
 """Permissive defaults for models missing from the table: the API decides."""
 
-
-def _p(**kw: Any) -> QwenProfile:
-    return QwenProfile(**kw)
-
-
-# -- Base profiles per family (F1.1, F3.5, F4.2, F5.3, F9.4, F10, F13.2; as of AS_OF) ----------
-
-_HYBRID_COMMERCIAL = dict(
-    thinking="hybrid_off",
-    max_thinking_budget=38912,
-    web_search=True,
-    json_object=True,
-    partial_mode=True,
-)
-_QWEN3_OPEN_HYBRID = dict(
-    thinking="hybrid_on",
-    thinking_stream_only=True,
-    max_thinking_budget=38912,
-    n_choices=True,
-)
-_QWEN35 = dict(
-    thinking="hybrid_on",
-    thinking_stream_only=True,
-    max_thinking_budget=81920,
-    tokenizer="qwen3_5",
-    context_window=1_000_000,
-    max_output_tokens=65536,
-    web_search=True,
-)
-_THINK_ONLY = dict(
-    thinking="always",
-    tool_choice=("auto", "none"),
-    json_object=False,
-    partial_mode=False,
-    max_thinking_budget=81920,
-)
-_NO_THINK_TEXT = dict(thinking="none")
-
-_FAMILIES: dict[str, dict[str, Any]] = {
-    # Commercial flagships
-    "qwen-max": dict(_NO_THINK_TEXT, context_window=32768, max_output_tokens=8192, web_search=True),
-    "qwen3-max": dict(
-        _HYBRID_COMMERCIAL,
-        context_window=262144,
-        max_output_tokens=65536,
-        explicit_cache=True,
-        thinking_stream_only=True,
-        search_agent=True,
-    ),
-    "qwen3-max-preview": dict(_HYBRID_COMMERCIAL, context_window=262144, max_output_tokens=65536),
-    "qwen-plus": dict(
-        _HYBRID_COMMERCIAL,
-        context_window=1_000_000,
-        max_output_tokens=32768,
-        explicit_cache=True,
-        json_schema=True,
-        n_choices=True,
-    ),
-    "qwen-flash": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=32768, explicit_cache=True),
-    "qwen-turbo": dict(_HYBRID_COMMERCIAL, context_window=1_000_000, max_output_tokens=16384),
-    # Qwen3.5 and later (2026)
-    "qwen3.5-plus": dict(_QWEN35, search_agent=True),
-    "qwen3.5-flash": dict(_QWEN35, search_agent=True),
-    "qwen3.6-plus": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.6-flash": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.6-max": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.7-max": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.7-plus": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.7-flash": dict(_QWEN35, preserve_thinking="default_off"),
-    "qwen3.8-max": dict(
-        _QWEN35,
-        preserve_thinking="default_on",
-        reasoning_effort=QWEN38_EFFORTS,
-        effort_excludes_budget=True,
-        max_thinking_budget=262144,
-    ),
-    "qwen3.8-flash": dict(
-        _QWEN35,
-        preserve_thinking="default_on",
-        reasoning_effort=QWEN38_EFFORTS,
-        effort_excludes_budget=True,
-        max_thinking_budget=262144,
-    ),
-    # Always-thinking
-    "qwq-plus": dict(_THINK_ONLY, stream_only=True, context_window=131072, max_output_tokens=8192, web_search=True),
-    "qwq-32b": dict(_THINK_ONLY, stream_only=True, context_window=131072, max_output_tokens=8192),
-    "qwq-32b-preview": dict(_THINK_ONLY, stream_only=True, context_window=32768, max_output_tokens=16384),
-    "qwen3-235b-a22b-thinking-2507": dict(_THINK_ONLY, context_window=131072, max_output_tokens=32768),
-    "qwen3-30b-a3b-thinking-2507": dict(_THINK_ONLY, context_window=131072, max_output_tokens=32768),
-    "qwen3-next-80b-a3b-thinking": dict(_THINK_ONLY, context_window=131072, max_output_tokens=32768),
-    # Open-source Qwen3 hybrids (thinking on by default, stream-only while thinking)
-    **{
-        f"qwen3-{size}": dict(_QWEN3_OPEN_HYBRID, context_window=131072, max_output_tokens=16384)
-        for size in ("235b-a22b", "32b", "30b-a3b", "14b", "8b", "4b", "1.7b", "0.6b")
-    },
-    "qwen3-235b-a22b-instruct-2507": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=32768),
-    "qwen3-30b-a3b-instruct-2507": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=32768),
-    "qwen3-next-80b-a3b-instruct": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=32768),
-    # Qwen2.5 / Qwen2 open source
-    **{
-        f"qwen2.5-{size}-instruct": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=8192)
-        for size in ("72b", "32b", "14b", "7b", "3b", "1.5b", "0.5b")
-    },
-    **{
-        f"qwen2.5-{size}-instruct-1m": dict(_NO_THINK_TEXT, context_window=1_000_000, max_output_tokens=8192)
-        for size in ("14b", "7b")
-    },
-    "qwen2-72b-instruct": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=6144),
-    "qwen2-7b-instruct": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=6144),
-    # Coder (partial mode; FIM on /completions for the turbo/2.5 line, Beijing only)
-    "qwen3-coder-plus": dict(_NO_THINK_TEXT, context_window=1_000_000, max_output_tokens=65536, explicit_cache=True),
-    "qwen3-coder-flash": dict(_NO_THINK_TEXT, context_window=1_000_000, max_output_tokens=65536, explicit_cache=True),
-    "qwen3-coder-480b-a35b-instruct": dict(_NO_THINK_TEXT, context_window=262144, max_output_tokens=65536),
-    "qwen3-coder-30b-a3b-instruct": dict(_NO_THINK_TEXT, context_window=262144, max_output_tokens=65536),
-    "qwen-coder-plus": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=8192),
-    "qwen-coder-turbo": dict(_NO_THINK_TEXT, context_window=131072, max_output_tokens=8192, fim=True, regions=BEIJING),
-    **{
-        f"qwen2.5-coder-{size}-instruct": dict(
-            _NO_THINK_TEXT, context_window=131072, max_output_tokens=8192, fim=True, json_object=False
-        )
-        for size in ("32b", "14b", "7b", "3b", "1.5b", "0.5b")
-    },
-    # Math (no tools, F3.5)
-    "qwen-math-plus": dict(_NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072),
-    "qwen-math-turbo": dict(
-        _NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072
-    ),
-    **{
-        f"qwen2.5-math-{size}-instruct": dict(
-            _NO_THINK_TEXT, tools=False, json_object=False, context_window=4096, max_output_tokens=3072
-        )
-        for size in ("72b", "7b", "1.5b")
-    },
-    # Qwen-MT (F6)
-    "qwen-mt-plus": dict(
-        _NO_THINK_TEXT,
-        translation=True,
-        cumulative_stream=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        context_window=16384,
-        max_input_tokens=8192,
-        max_output_tokens=8192,
-    ),
-    "qwen-mt-turbo": dict(
-        _NO_THINK_TEXT,
-        translation=True,
-        cumulative_stream=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        context_window=16384,
-        max_input_tokens=8192,
-        max_output_tokens=8192,
-    ),
-    "qwen-mt-flash": dict(
-        _NO_THINK_TEXT,
-        translation=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        context_window=16384,
-        max_input_tokens=8192,
-        max_output_tokens=8192,
-    ),
-    "qwen-mt-lite": dict(
-        _NO_THINK_TEXT,
-        translation=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        context_window=16384,
-        max_input_tokens=8192,
-        max_output_tokens=8192,
-    ),
-    # Long context (F7): Beijing only, no tools / partial mode / search
-    "qwen-long": dict(
-        _NO_THINK_TEXT,
-        file_context=True,
-        tools=False,
-        partial_mode=False,
-        regions=BEIJING,
-        context_window=10_000_000,
-        max_input_tokens=10_000_000,
-        max_output_tokens=8192,
-    ),
-    "qwen-doc-turbo": dict(
-        _NO_THINK_TEXT,
-        file_context=True,
-        tools=False,
-        partial_mode=False,
-        regions=BEIJING,
-        context_window=262144,
-        max_output_tokens=8192,
-    ),
-    # Vision (F10.2)
-    "qwen-vl-max": dict(
-        _NO_THINK_TEXT, tools=False, input_modalities=_IMAGE_VIDEO, context_window=131072, max_output_tokens=8192
-    ),
-    "qwen-vl-plus": dict(
-        _NO_THINK_TEXT, tools=False, input_modalities=_IMAGE_VIDEO, context_window=131072, max_output_tokens=8192
-    ),
-    "qwen-vl-ocr": dict(
-        _NO_THINK_TEXT,
-        tools=False,
-        partial_mode=False,
-        json_object=False,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=34096,
-        max_output_tokens=4096,
-    ),
-    "qwen3-vl-plus": dict(
-        thinking="hybrid_off",
-        max_thinking_budget=81920,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=262144,
-        max_output_tokens=32768,
-    ),
-    "qwen3-vl-flash": dict(
-        thinking="hybrid_off",
-        max_thinking_budget=81920,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=262144,
-        max_output_tokens=32768,
-    ),
-    "qvq-max": dict(
-        _THINK_ONLY,
-        stream_only=True,
-        tools=False,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=131072,
-        max_output_tokens=8192,
-    ),
-    "qvq-plus": dict(
-        _THINK_ONLY,
-        stream_only=True,
-        tools=False,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=131072,
-        max_output_tokens=8192,
-    ),
-    "qvq-72b-preview": dict(
-        _THINK_ONLY,
-        stream_only=True,
-        tools=False,
-        input_modalities=_IMAGE_VIDEO,
-        context_window=32768,
-        max_output_tokens=16384,
-    ),
-    # Omni (F10.3): stream only, audio out
-    "qwen3-omni-flash": dict(
-        thinking="hybrid_off",
-        stream_only=True,
-        max_thinking_budget=32768,
-        thinking_disables_audio=True,
-        input_modalities=_OMNI_IN,
-        output_modalities=frozenset({"text", "audio"}),
-        voices=OMNI_FLASH_VOICES_17,
-        json_object=False,
-        partial_mode=False,
-        context_window=65536,
-        max_input_tokens=16384,
-        max_output_tokens=16384,
-    ),
-    "qwen-omni-turbo": dict(
-        _NO_THINK_TEXT,
-        stream_only=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        input_modalities=_OMNI_IN,
-        output_modalities=frozenset({"text", "audio"}),
-        voices=OMNI_TURBO_VOICES,
-        context_window=32768,
-        max_input_tokens=30720,
-        max_output_tokens=2048,
-    ),
-    "qwen2.5-omni-7b": dict(
-        _NO_THINK_TEXT,
-        stream_only=True,
-        tools=False,
-        json_object=False,
-        partial_mode=False,
-        input_modalities=_OMNI_IN,
-        output_modalities=frozenset({"text", "audio"}),
-        voices=OMNI_TURBO_VOICES,
-        context_window=32768,
-        max_output_tokens=2048,
-    ),
-    # Third-party models hosted on DashScope (Beijing)
-    "deepseek-v3.2": dict(
-        thinking="hybrid_off", regions=BEIJING, partial_mode=False, explicit_cache=True, context_window=131072
-    ),
-    "deepseek-v3": dict(_NO_THINK_TEXT, regions=BEIJING, partial_mode=False, context_window=65536),
-    "deepseek-r1": dict(_THINK_ONLY, max_thinking_budget=None, regions=BEIJING, context_window=65536),
-    "kimi-k2-thinking": dict(_THINK_ONLY, json_object=True, regions=BEIJING, context_window=262144),
-    "glm-4.6": dict(thinking="hybrid_on", partial_mode=False, regions=BEIJING, context_window=202752),
-    "glm-4.7": dict(thinking="hybrid_off", partial_mode=False, regions=BEIJING, context_window=202752),
-}
-
-# Explicit snapshots whose behaviour differs from their family (F1.4: only the listed aliases
-# may think without streaming; F10.3: the 2025-12-01 Omni snapshot has 49 voices).
-_SNAPSHOTS: dict[str, tuple[str, dict[str, Any]]] = {
-    "qwen-plus-latest": ("qwen-plus", {"thinking_stream_only": True}),
-    "qwen-turbo-latest": ("qwen-turbo", {"thinking_stream_only": True}),
-    "qwen-flash-2025-07-28": ("qwen-flash", {}),
-    "qwen-max-latest": ("qwen-max", {}),
-    "qwq-plus-latest": ("qwq-plus", {}),
-    "qwen-vl-max-latest": ("qwen-vl-max", {}),
-    "qwen-vl-plus-latest": ("qwen-vl-plus", {}),
-    "qwen-long-latest": ("qwen-long", {}),
-    "qwen-omni-turbo-latest": ("qwen-omni-turbo", {}),
-    "qwen-coder-turbo-latest": ("qwen-coder-turbo", {}),
-    "qwen-coder-plus-latest": ("qwen-coder-plus", {}),
-    "qwen-math-plus-latest": ("qwen-math-plus", {}),
-    "qwen-math-turbo-latest": ("qwen-math-turbo", {}),
-    "qwen-coder-turbo-0919": ("qwen-coder-turbo", {}),
-    "qwen3-max-2025-09-23": ("qwen3-max", {"thinking": "none", "max_thinking_budget": None}),
-    "qwen3-omni-flash-2025-12-01": ("qwen3-omni-flash", {"voices": OMNI_FLASH_VOICES_49}),
-    "qwen-long-0125": ("qwen-long", {}),
-}
-
-# A dated snapshot not listed above inherits its family with these changes: older snapshots of
-# the commercial hybrids only think when streamed (F1.4 FAQ lists the aliases only).
-_SNAPSHOT_DEFAULTS: dict[str, dict[str, Any]] = {
-    "qwen-plus": {"thinking_stream_only": True, "explicit_cache": False},
-    "qwen-turbo": {"thinking_stream_only": True},
-    "qwen-flash": {"explicit_cache": False},
-    "qwen3-max": {"explicit_cache": False},
-}
-
-_DATE_SUFFIX = re.compile(r"-(\d{4}-\d{2}-\d{2}|\d{4})$")
-"""Snapshot suffixes `-2025-07-28` / `-0919`: used only to find the family row in the table."""
-
-
 FIM_REGIONS = BEIJING
 """The `/completions` (fill-in-the-middle) endpoint is served only in Beijing (F11), whatever the model."""
 
 
-def known_models() -> list[str]:
-    """Every model id the table names explicitly."""
-    return sorted({*_FAMILIES, *_SNAPSHOTS})
+def _coerce(fields: Mapping[str, Any], region: str | None) -> dict[str, Any]:
+    """Row values as dataclass values: region-keyed objects resolved, lists made tuples / frozensets."""
+    out: dict[str, Any] = {}
+    for key, value in fields.items():
+        if isinstance(value, Mapping):  # {"cn-beijing": true, "*": false}: a region-dependent fact
+            value = value.get(region or DEFAULT_REGION, value.get("*", _MISSING))
+            if value is _MISSING:
+                continue
+        if isinstance(value, str) and value.startswith("@"):
+            value = _table().lists[value[1:]]
+        if key in _SET_FIELDS and value is not None:
+            value = frozenset(value)
+        elif key in _TUPLE_FIELDS and value is not None:
+            value = tuple(value)
+        out[key] = value
+    return out
 
 
-@lru_cache(maxsize=512)
-def _resolve(model: str) -> QwenProfile:
-    if model in _FAMILIES:
-        return QwenProfile(model=model, family=model, **_FAMILIES[model])
-    if model in _SNAPSHOTS:
-        family, changes = _SNAPSHOTS[model]
-        return dataclasses.replace(_resolve(family), model=model, **changes)
-    m = _DATE_SUFFIX.search(model)
-    if m:
-        family = model[: m.start()]
-        if family in _FAMILIES:
-            changes = _SNAPSHOT_DEFAULTS.get(family, {})
-            return dataclasses.replace(_resolve(family), model=model, **changes)
-    return dataclasses.replace(UNKNOWN, model=model, family="")
+_MISSING = object()
 
 
-def resolve_profile(model: str, overrides: dict[str, Any] | None = None) -> QwenProfile:
-    """The profile for `model` (exact id, listed snapshot, dated snapshot of a family, else permissive)."""
-    base = _resolve(model)
+@dataclass(frozen=True)
+class _Table:
+    """The parsed data file plus rows registered at run time."""
+
+    families: dict[str, dict[str, Any]]
+    """Family rows with their presets merged in (values may still be region-keyed)."""
+    snapshots: dict[str, dict[str, Any]]
+    lists: dict[str, list[str]]
+    suffix: re.Pattern[str]
+    sources: dict[str, str]
+
+
+def _flatten(row: Mapping[str, Any], presets: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    extends = row.get("extends") or []
+    out: dict[str, Any] = {}
+    for name in [extends] if isinstance(extends, str) else extends:
+        out.update(_flatten(presets[name], presets))
+    out.update({k: v for k, v in row.items() if k != "extends"})
+    return out
+
+
+def _check_row(name: str, row: Mapping[str, Any]) -> None:
+    unknown = set(row) - _FIELDS - _ROW_META
+    if unknown:
+        raise ValueError(f"Model row {name!r}: unknown keys {sorted(unknown)}; known keys: {sorted(_FIELDS)}")
+
+
+_LOCK = threading.Lock()
+_REGISTERED: dict[str, dict[str, Any]] = {}
+
+
+@lru_cache(maxsize=1)
+def _table() -> _Table:
+    from importlib.resources import files
+
+    raw = json.loads(files("langchain_qwen").joinpath("data", "models.json").read_bytes())
+    presets = raw["presets"]
+    families = {name: _flatten(row, presets) for name, row in raw["families"].items()}
+    for name, row in [*families.items(), *raw["snapshots"].items()]:
+        _check_row(name, row)
+    return _Table(
+        families=families,
+        snapshots=dict(raw["snapshots"]),
+        lists=raw["lists"],
+        suffix=re.compile(raw["snapshot_suffix"]),
+        sources=raw["sources"],
+    )
+
+
+def _fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k not in _ROW_META}
+
+
+def _family_row(model: str, family: str) -> tuple[dict[str, Any], str]:
+    base = _row(family)
+    if base is None:
+        raise ValueError(f"Model row {model!r} names an unknown family {family!r}.")
+    return base
+
+
+def _row(model: str, registry: bool = True) -> tuple[dict[str, Any], str] | None:
+    """The merged (not yet region-resolved) row of `model` and its family name, or None if unknown."""
+    table = _table()
+    mine = _REGISTERED.get(model) if registry else None
+    if mine is not None:
+        if mine.get("family"):
+            fields, family = _family_row(model, mine["family"])
+        else:
+            fields, family = _row(model, registry=False) or ({}, model)
+        return {**fields, **_fields(mine)}, family
+    snap = table.snapshots.get(model)
+    if snap is not None:
+        fields, family = _family_row(model, snap["family"])
+        return {**fields, **_fields(snap)}, family
+    if model in table.families:
+        return _fields(table.families[model]), model
+    return _dated_row(model)
+
+
+def _dated_row(model: str) -> tuple[dict[str, Any], str] | None:
+    """An unlisted dated snapshot (`qwen3.7-max-2026-12-01`, `qwen3.8-max-0902`): its family plus `dated` changes."""
+    table = _table()
+    m = table.suffix.search(model)
+    family = model[: m.start()] if m else ""
+    row = _REGISTERED.get(family) or table.families.get(family)
+    base = _row(family) if row is not None else None
+    if row is None or base is None:
+        return None
+    return {**base[0], **(row.get("dated") or {})}, base[1]
+
+
+@lru_cache(maxsize=1024)
+def _resolve(model: str, region: str | None) -> QwenProfile:
+    found = _row(model)
+    if found is None:
+        return dataclasses.replace(UNKNOWN, model=model, family="", region=region)
+    fields, family = found
+    return QwenProfile(model=model, family=family, region=region, **_coerce(fields, region))
+
+
+def resolve_profile(model: str, overrides: dict[str, Any] | None = None, *, region: str | None = None) -> QwenProfile:
+    """The profile for `model` in `region` (exact id, listed snapshot, dated snapshot of a family, else permissive).
+
+    `region` is a canonical region id (`"cn-beijing"`, `"ap-southeast-1"`, ...); None means the
+    default region (Beijing). `overrides` are applied last (see `QwenProfile.with_overrides`).
+    """
+    base = _resolve(model, region)
     return base.with_overrides(overrides) if overrides else base
+
+
+def register_model(model: str, *, family: str | None = None, **fields: Any) -> QwenProfile:
+    """Add or replace a model row for the whole process; returns its profile in the default region.
+
+    `family` copies an existing row (a snapshot or fine-tune of a known model); `fields` are
+    `QwenProfile` field names, and a value may be an object keyed by region id (`"*"` = any other
+    region), e.g. `register_model("qwen-plus", json_schema={"cn-beijing": True, "ap-southeast-1": True})`.
+    A model already in the table keeps its packaged facts under the registered ones; a new model
+    without `family` starts from `QwenProfile`'s defaults (text only, no thinking).
+
+    Raises:
+        ValueError: An unknown field name or family.
+    """
+    row: dict[str, Any] = {**fields, "source": fields.get("source", ("registered",))}
+    if family is not None:
+        row["family"] = family
+    _check_row(model, row)
+    with _LOCK:
+        previous = _REGISTERED.get(model)
+        _REGISTERED[model] = row
+        _resolve.cache_clear()
+        try:
+            return resolve_profile(model)
+        except Exception:
+            _REGISTERED.pop(model) if previous is None else _REGISTERED.update({model: previous})
+            _resolve.cache_clear()
+            raise
+
+
+def unregister_model(model: str) -> bool:
+    """Drop a row added by `register_model` (the packaged row, if any, applies again); True if one was dropped."""
+    with _LOCK:
+        found = _REGISTERED.pop(model, None) is not None
+        _resolve.cache_clear()
+    return found
+
+
+def known_models() -> list[str]:
+    """Every model id the table names explicitly (packaged and registered)."""
+    table = _table()
+    return sorted({*table.families, *table.snapshots, *_REGISTERED})
+
+
+def table_sources() -> dict[str, str]:
+    """Source tag -> where the fact was read (URL and revision date)."""
+    return dict(_table().sources)
+
+
+def __getattr__(name: str) -> Any:
+    """Voice lists and qwen3.8 effort values, read from the data file on first access."""
+    lists = {
+        "OMNI_FLASH_VOICES_49": "omni_flash_49",
+        "OMNI_FLASH_VOICES_17": "omni_flash_17",
+        "OMNI_TURBO_VOICES": "omni_turbo",
+    }
+    if name in lists:
+        return tuple(_table().lists[lists[name]])
+    if name == "QWEN38_EFFORTS":
+        return resolve_profile("qwen3.8-max").reasoning_effort
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -576,11 +422,15 @@ def embedding_profile(model: str) -> EmbeddingProfile | None:
 
 __all__ = [
     "AS_OF",
+    "DEFAULT_REGION",
     "EMBEDDING_MODELS",
     "UNKNOWN",
     "EmbeddingProfile",
     "QwenProfile",
     "embedding_profile",
     "known_models",
+    "register_model",
     "resolve_profile",
+    "table_sources",
+    "unregister_model",
 ]
