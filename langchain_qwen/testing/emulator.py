@@ -41,6 +41,7 @@ from ._files import (
     StoredFile,
     handle_files_request,
 )
+from ._rerank import RERANK_PATH, handle_rerank
 
 PREFIX = "/compatible-mode/v1"
 BATCH_BYTES = 32 * 1024
@@ -141,7 +142,12 @@ class _Server(ThreadingHTTPServer):
         """Stay quiet about clients that hang up; they are part of the tests."""
 
 
-_JSON_ROUTES = {"/chat/completions": "_chat", "/completions": "_completions", "/embeddings": "_embeddings"}
+_JSON_ROUTES = {
+    "/chat/completions": "_chat",
+    "/completions": "_completions",
+    "/embeddings": "_embeddings",
+    RERANK_PATH: "_reranks",
+}
 """JSON POST endpoints and the handler method serving each."""
 
 
@@ -295,6 +301,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._send_json(200, reply)
 
+    def _reranks(self, body: Any, fault: Fault | None) -> None:
+        try:
+            reply = handle_rerank(body, self._request_id, self.emulator.region)
+        except ChatError as err:
+            self._send_error(err.status, err.message, err.type, err.code, err.param)
+            return
+        self._send_json(200, reply)
+
     def _send_stream(self, events: list[str], fault: Fault | None) -> None:
         """Write SSE `events` plus `[DONE]` as a chunked body, applying a stream fault's cut."""
         self.send_response(200)
@@ -383,7 +397,8 @@ class DashScopeEmulator:
     """A real HTTP server on loopback that answers like DashScope's compatible-mode API.
 
     Serves `/chat/completions` (text, VL/Omni media, Omni audio output, explicit context cache, web
-    search), `/completions` (coder FIM), `/embeddings`, the Files API and the Batch API (`_batches`).
+    search), `/completions` (coder FIM), `/embeddings`, the Files API, the Batch API (`_batches`) and
+    rerank (`/compatible-api/v1/reranks`, `_rerank`).
 
     Runs a `ThreadingHTTPServer` (HTTP/1.1 keep-alive) in a daemon thread. Use as a context manager
     or call `start()` / `stop()`.
