@@ -22,6 +22,7 @@ Embedding jobs work the same way (`QwenEmbeddingBatch`, `embed_batch`).
 from __future__ import annotations
 
 import asyncio
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -93,11 +94,41 @@ class _Submitter:
     name: str | None = None
     description: str | None = None
 
-    def _dir(self) -> Path:
+    def _new_dir(self) -> Path:
+        """This job's folder: the user's `workdir` (kept), else a fresh `qwen-batch-*` temp folder (removed later)."""
         if self.workdir is None:
-            self.workdir = Path(tempfile.mkdtemp(prefix="qwen-batch-"))
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        return self.workdir
+            return Path(tempfile.mkdtemp(prefix="qwen-batch-"))
+        workdir = Path(self.workdir)
+        workdir.mkdir(parents=True, exist_ok=True)
+        return workdir
+
+    def _write(self, lines: Iterator[tuple[str, bytes]]) -> list[PartFile]:
+        """Stream the JSONL input files into a new job folder; a temp folder is removed if encoding fails."""
+        folder = self._new_dir()
+        try:
+            parts = write_parts(lines, folder, max_lines=self.max_lines, max_bytes=self.max_bytes)
+        except BaseException:
+            self._discard(folder, [])
+            raise
+        if not parts:
+            self._discard(folder, [])
+        return parts
+
+    def _discard(self, folder: Path | None, parts: list[PartFile]) -> None:
+        """Remove input files the package created (the whole temp folder, or just `parts` once uploaded)."""
+        if self.workdir is not None or folder is None:
+            return
+        if parts:
+            for part in parts:
+                part.path.unlink(missing_ok=True)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _job(self, ids: list[str], parts: list[PartFile], total: int) -> BatchJob:
+        folder = parts[0].path.parent if parts else None
+        self._discard(folder, parts)  # uploaded: a temp folder keeps nothing until results are downloaded
+        owned = self.workdir is None
+        return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=folder, owns_workdir=owned)
 
     def _metadata(self) -> dict[str, str] | None:
         meta = {}
@@ -128,20 +159,28 @@ class _Submitter:
         return (await client.batches.create(**self._create_kwargs(file_id))).id
 
     def submit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
-        """Upload each input file (`purpose="batch"`) and create its batch."""
+        """Upload each input file (`purpose="batch"`) and create its batch; package-made input files are then removed."""
         cfg = self.owner._client_config()
-        for part in parts:
-            _check_part(cfg, part)
-        ids = [call(cfg, lambda c, p=p: self._upload_and_create(c, p)) for p in parts]
-        return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=self._dir())
+        try:
+            for part in parts:
+                _check_part(cfg, part)
+            ids = [call(cfg, lambda c, p=p: self._upload_and_create(c, p)) for p in parts]
+        except BaseException:
+            self._discard(parts[0].path.parent if parts else None, [])
+            raise
+        return self._job(ids, parts, total)
 
     async def asubmit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
         """Async twin of `submit_parts`."""
         cfg = self.owner._client_config()
-        for part in parts:
-            _check_part(cfg, part)
-        ids = [await acall(cfg, lambda c, p=p: self._aupload_and_create(c, p)) for p in parts]
-        return BatchJob(self.owner, ids, self.endpoint, total=total, workdir=self._dir())
+        try:
+            for part in parts:
+                _check_part(cfg, part)
+            ids = [await acall(cfg, lambda c, p=p: self._aupload_and_create(c, p)) for p in parts]
+        except BaseException:
+            self._discard(parts[0].path.parent if parts else None, [])
+            raise
+        return self._job(ids, parts, total)
 
 
 class QwenBatch(_Submitter):
@@ -162,9 +201,7 @@ class QwenBatch(_Submitter):
         if kwargs.get("stream"):
             raise QwenValidationError("A batch cannot stream; drop stream=True.")
         counter = [0]
-        parts = write_parts(
-            self._lines(inputs, kwargs, counter), self._dir(), max_lines=self.max_lines, max_bytes=self.max_bytes
-        )
+        parts = self._write(self._lines(inputs, kwargs, counter))
         return parts, counter[0]
 
     def submit(self, inputs: Iterable[Any], **kwargs: Any) -> BatchJob:
@@ -197,36 +234,67 @@ class QwenEmbeddingBatch(_Submitter):
                 yield emb.model, encode_line(str(group), self.endpoint, body)
 
         groups = -(-len(inputs) // size)
-        return write_parts(lines(), self._dir(), max_lines=self.max_lines, max_bytes=self.max_bytes), groups
+        return self._write(lines()), groups
 
     def submit(self, texts: Sequence[str]) -> BatchJob:
         parts, total = self.encode(texts)
         return self.submit_parts(parts, total)
 
 
-@dataclass
+@dataclass(repr=False)
 class BatchJob:
-    """One submitted job (one DashScope batch per input file): status, waiting, cancelling, results."""
+    """One submitted job (one DashScope batch per input file): status, waiting, cancelling, results.
+
+    Result files are downloaded into `workdir`. Without one, the job uses a `qwen-batch-*` folder in the
+    system temp dir (`tempfile.gettempdir()`) and removes it once the results have been read, or on
+    `close()` / leaving a `with job:` block; a folder you named is kept.
+    """
 
     owner: Any
     batch_ids: list[str]
     endpoint: str = CHAT_ENDPOINT
     total: int | None = None
-    workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="qwen-batch-")))
+    workdir: Path | None = None
+    owns_workdir: bool = False
+    """Whether `workdir` is a temp folder this job created (and removes)."""
     _batches: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        ids = self.batch_ids
+        shown = ", ".join(ids[:2]) + (f", +{len(ids) - 2} more" if len(ids) > 2 else "")
+        known = [b["status"] for b in (self._batches.get(i) for i in ids) if b]
+        counts = {status: known.count(status) for status in dict.fromkeys(known)}
+        status = ", ".join(f"{n} {s}" for s, n in counts.items()) if known else "not fetched"
+        return f"BatchJob([{shown}], requests={self.total}, status={status})"
+
+    def __enter__(self) -> BatchJob:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the temp folder this job created for its files (a `workdir` you named is kept)."""
+        if self.owns_workdir and self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+
+    def _results_dir(self) -> Path:
+        if self.workdir is None:
+            self.workdir = Path(tempfile.mkdtemp(prefix="qwen-batch-"))
+            self.owns_workdir = True
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return self.workdir
 
     @classmethod
     def resume(
         cls, owner: Any, batch_ids: Sequence[str], *, endpoint: str | None = None, workdir: Path | None = None
     ) -> BatchJob:
-        """Pick up existing batches by id (e.g. after a restart)."""
+        """Pick up existing batches by id (e.g. after a restart); their status is read on first use."""
         from langchain_qwen.chat_models import ChatQwen
 
         kind = endpoint or (CHAT_ENDPOINT if isinstance(owner, ChatQwen) else EMBEDDINGS_ENDPOINT)
-        job = cls(owner, list(batch_ids), kind)
-        if workdir is not None:
-            job.workdir = Path(workdir)
-        return job
+        return cls(owner, list(batch_ids), kind, workdir=None if workdir is None else Path(workdir))
 
     def _cfg(self) -> ClientConfig:
         return self.owner._client_config()
@@ -248,11 +316,15 @@ class BatchJob:
         return [self._batches[b] for b in self.batch_ids]
 
     def statuses(self) -> list[BatchStatus]:
-        return [BatchStatus(b["status"]) for b in (self._batches.get(i) or {} for i in self.batch_ids) if b]
+        """The status of each batch as last read (read now for batches never read, e.g. after `resume`)."""
+        if any(bid not in self._batches for bid in self.batch_ids):
+            self.refresh()
+        return [BatchStatus(self._batches[bid]["status"]) for bid in self.batch_ids]
 
     @property
     def done(self) -> bool:
-        return len(self.statuses()) == len(self.batch_ids) and all(s.terminal for s in self.statuses())
+        """Whether every batch is completed, failed, expired or cancelled (per `statuses()`)."""
+        return all(s.terminal for s in self.statuses())
 
     def _counts(self) -> tuple[int, int]:
         done = total = 0
@@ -264,13 +336,12 @@ class BatchJob:
 
     def _wait_steps(self, timeout: float | None, progress: bool | None, max_interval: float) -> Iterator[float]:
         """The polling protocol: after each refresh by the driver, yields the delay before the next one."""
-        bar = Progress(progress, 1, label="Batch requests")
+        bar = Progress(progress, max(self.total or 0, 1), label="Batch requests", unit="req")
         deadline = None if timeout is None else time.monotonic() + timeout
         try:
             for delay in poll_delays(maximum=max_interval):
                 done, total = self._counts()
-                bar.total = max(total, 1)
-                bar.update(total - done)
+                bar.update(total - done, total=max(total, 1))
                 if self.done:
                     return
                 if deadline is not None and time.monotonic() > deadline:
@@ -321,7 +392,7 @@ class BatchJob:
         if not self.done:
             raise QwenValidationError("The batch job has not finished; call wait() first (or cancel()).")
         cfg = self._cfg()
-        self.workdir.mkdir(parents=True, exist_ok=True)
+        folder = self._results_dir()
         index: dict[int, tuple[Path, int, bool]] = {}
         failed: list[tuple[dict[str, Any], Path | None]] = []
         for bid in self.batch_ids:
@@ -330,18 +401,27 @@ class BatchJob:
                 file_id = batch.get(key)
                 if not file_id:
                     continue
-                path = call(cfg, lambda c, f=file_id: _download(c, f, self.workdir / f"{f}.jsonl"))
+                path = call(cfg, lambda c, f=file_id: _download(c, f, folder / f"{f}.jsonl"))
                 for offset, line in iter_jsonl(path):
                     index[int(line["custom_id"])] = (path, offset, is_error)
             if batch["status"] in ("failed", "expired") or (
                 batch["status"] == "cancelled" and not batch.get("error_file_id")
             ):
-                source = call(cfg, lambda c, f=batch["input_file_id"]: _download(c, f, self.workdir / f"{f}.jsonl"))
+                source = call(cfg, lambda c, f=batch["input_file_id"]: _download(c, f, folder / f"{f}.jsonl"))
                 failed.append((batch, source))
         return index, failed
 
     def iter_results(self) -> Iterator[tuple[int, Any]]:
-        """(input index, AIMessage / embedding vectors / BatchError) in input order, reading one line at a time."""
+        """(input index, AIMessage / embedding vectors / BatchError) in input order, reading one line at a time.
+
+        A temp folder the job created is removed when the iteration ends (or is closed early).
+        """
+        try:
+            yield from self._iter_results()
+        finally:
+            self.close()
+
+    def _iter_results(self) -> Iterator[tuple[int, Any]]:
         index, failed = self._fetch()
         missing: dict[int, BatchError] = {}
         for batch, source in failed:

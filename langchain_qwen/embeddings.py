@@ -14,6 +14,7 @@ from pydantic import ConfigDict, ValidationError, model_validator
 
 from langchain_qwen._client import acall, call
 from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._polling import Progress
 from langchain_qwen._profiles import EmbeddingProfile, embedding_profile
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._tokens import count_text, encoding
@@ -187,6 +188,9 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
     """Batches in flight at once in the async methods."""
     on_too_long: Literal["error", "truncate"] = "error"
     """An input over the model's token limit raises, or is cut to the limit with the Qwen tokenizer."""
+    progress: bool | None = None
+    """A progress bar for jobs of several requests: None shows it in notebooks and terminals when a job takes
+    over 3 s (never in CI or non-interactive runs), True always, False never."""
 
     def __init__(self, **data: Any) -> None:
         """Validate settings; a rejected setting raises `QwenValidationError` itself, not pydantic's wrapper."""
@@ -237,10 +241,21 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
             return []
         cfg = self._client_config()
         vectors: list[list[float]] = []
-        for body in bodies:
-            response = call(cfg, lambda c, b=body: c.post(_PATH, cast_to=httpx2.Response, body=b))
-            vectors.extend(vectors_from_response(json.loads(response.content), len(body["input"])))
+        bar = self._progress(bodies)
+        try:
+            for body in bodies:
+                response = call(cfg, lambda c, b=body: c.post(_PATH, cast_to=httpx2.Response, body=b))
+                vectors.extend(vectors_from_response(json.loads(response.content), len(body["input"])))
+                bar.advance(len(body["input"]))
+        finally:
+            bar.close()
         return vectors
+
+    def _progress(self, bodies: list[dict[str, Any]]) -> Progress:
+        """A bar counting texts, for jobs of more than one request (`progress` decides whether it is drawn)."""
+        if len(bodies) < 2:
+            return Progress(False, 0)
+        return Progress(self.progress, sum(len(b["input"]) for b in bodies), label="Embedding", unit="text")
 
     async def aembed_documents(self, texts: list[str]) -> list[list[float]]:
         """Async `embed_documents`: up to `max_concurrency` batches in flight, vectors in input order."""
@@ -249,10 +264,12 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
             return []
         cfg = self._client_config()
         gate = asyncio.Semaphore(self.max_concurrency)
+        bar = self._progress(bodies)
 
         async def one(body: dict[str, Any]) -> list[list[float]]:
             async with gate:
                 response = await acall(cfg, lambda c: c.post(_PATH, cast_to=httpx2.Response, body=body))
+            bar.advance(len(body["input"]))
             return vectors_from_response(json.loads(response.content), len(body["input"]))
 
         tasks = [asyncio.ensure_future(one(body)) for body in bodies]
@@ -263,6 +280,8 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
+        finally:
+            bar.close()
         return [vector for batch in results for vector in batch]
 
     def embed_query(self, text: str) -> list[float]:

@@ -142,7 +142,7 @@ def wait_steps(files: Sequence[QwenFile | str], *, timeout: float, url: str, pro
     """The polling protocol as pure steps: yields (ids to re-read, seconds to wait first), receives the re-read
     files, returns the processed files; raises on a parse failure or when `timeout` runs out."""
     state = {f.id if isinstance(f, QwenFile) else f: f if isinstance(f, QwenFile) else QwenFile(id=f) for f in files}
-    bar = Progress(progress, len(state), label="Parsing documents")
+    bar = Progress(progress, len(state), label="Parsing documents", unit="file")
     deadline = time.monotonic() + timeout
     try:
         for delay in poll_delays():
