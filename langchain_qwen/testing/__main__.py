@@ -1,4 +1,4 @@
-"""Command line: run the DashScope emulator in the foreground and print its base URL."""
+"""Command line: run the DashScope emulator in the foreground; print its base URL and the API key it accepts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from langchain_qwen.testing.emulator import DashScopeEmulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Serve until killed; the first stdout line is the base URL (flushed).
+    """Serve until killed; stdout line 1 is the base URL, line 2 the API key it accepts (flushed).
 
     Args:
         argv: Command-line arguments (default `sys.argv[1:]`).
@@ -18,10 +18,19 @@ def main(argv: list[str] | None = None) -> int:
     Returns:
         The process exit status.
     """
-    parser = argparse.ArgumentParser(prog="python -m langchain_qwen.testing", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m langchain_qwen.testing",
+        description=__doc__,
+        epilog="Prints the base URL, then the API key to use: `api key: sk-emulator` unless --api-key is given. "
+        "Point clients at them, e.g. DASHSCOPE_API_KEY=sk-emulator and base_url=<printed URL>.",
+    )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--api-key", default="sk-emulator")
+    parser.add_argument(
+        "--api-key",
+        default="sk-emulator",
+        help="the only API key the emulator accepts (default: %(default)s); other keys get HTTP 401",
+    )
     parser.add_argument("--region", default="cn-beijing")
     parser.add_argument("--account-balance", default=None, help="send X-Account-Balance with this value")
     parser.add_argument("--cache-ttl", type=float, default=300.0, help="explicit context-cache TTL in seconds")
@@ -38,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     emu.start()
     print(emu.base_url, flush=True)
+    print(f"api key: {emu.api_key}", flush=True)
     try:
         threading.Event().wait()
     except KeyboardInterrupt:

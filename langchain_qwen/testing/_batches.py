@@ -181,6 +181,68 @@ def _allowed_models(endpoint: str, region: str) -> frozenset[str]:
     return BATCH_CHAT_MODELS_BEIJING if region == "cn-beijing" else BATCH_CHAT_MODELS_INTL
 
 
+def thinking_default(model: str) -> bool:
+    """Whether `model` thinks when a batch line says nothing about it."""
+    return bool(resolve_profile(model).thinking_default)
+
+
+def _parse_line(raw: bytes, n: int, endpoint: str) -> tuple[str, dict[str, Any]]:
+    """One input line as (custom_id, body); the line-shape rules of F8.1."""
+    if len(raw) > MAX_LINE_BYTES:
+        raise _LineError("request_too_large", MSG_LINE_TOO_LARGE, n)
+    try:
+        line = json.loads(raw)
+    except ValueError:
+        raise _LineError("invalid_json_line", MSG_INVALID_JSON, n) from None
+    if not isinstance(line, dict):
+        raise _LineError("invalid_json_line", MSG_INVALID_JSON, n)
+    url = line.get("url")
+    if url != endpoint:
+        raise _LineError("url_not_found", MSG_URL_NOT_FOUND.format(url=url), n, "url")
+    custom_id, body = line.get("custom_id"), line.get("body")
+    for name, ok in (
+        ("custom_id", isinstance(custom_id, str) and custom_id),
+        ("method", line.get("method") == "POST"),
+        ("body", isinstance(body, dict)),
+    ):
+        if not ok:
+            raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field=name), n, name)
+    m = body.get("model")
+    if not isinstance(m, str) or not m:
+        raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field="body.model"), n, "body.model")
+    return custom_id, body
+
+
+@dataclass
+class _FileState:
+    """What the lines read so far fix for the rest of the file (one model, one thinking mode, unique ids)."""
+
+    endpoint: str
+    allowed: frozenset[str]
+    model: str | None = None
+    thinking: bool | None = None
+    seen: set[str] = field(default_factory=set)
+
+    def check(self, custom_id: str, body: Mapping[str, Any], n: int) -> None:
+        m = body["model"]
+        if self.model is None:
+            if m not in self.allowed:
+                raise _LineError("model_not_found", MSG_MODEL_NOT_SUPPORTED.format(model=m), n, "body.model")
+            self.model = m
+        elif m != self.model:
+            raise _LineError("mismatched_model", MSG_MISMATCHED_MODEL.format(model=m), n, "body.model")
+        if self.endpoint == CHAT:
+            enable = body.get("enable_thinking")
+            mode = thinking_default(m) if enable is None else bool(enable)
+            if self.thinking is None:
+                self.thinking = mode
+            elif mode != self.thinking:
+                raise _LineError("mismatched_thinking", MSG_MISMATCHED_THINKING, n, "body.enable_thinking")
+        if custom_id in self.seen:
+            raise _LineError("duplicate_custom_id", MSG_DUPLICATE_ID.format(custom_id=custom_id), n, "custom_id")
+        self.seen.add(custom_id)
+
+
 def validate_input(data: bytes, endpoint: str, region: str) -> list[tuple[str, dict[str, Any]]]:
     """The (custom_id, body) requests of a batch input file, in file order.
 
@@ -190,54 +252,15 @@ def validate_input(data: bytes, endpoint: str, region: str) -> list[tuple[str, d
     if endpoint == DS_TEST and len(data) > MAX_TEST_BYTES:
         raise _LineError("file_too_large", MSG_TEST_FILE_TOO_LARGE, None)
     limit = MAX_TEST_LINES if endpoint == DS_TEST else MAX_LINES
-    allowed = _allowed_models(endpoint, region)
+    state = _FileState(endpoint, _allowed_models(endpoint, region))
     requests: list[tuple[str, dict[str, Any]]] = []
-    seen: set[str] = set()
-    model: str | None = None
-    thinking: bool | None = None
     for n, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
         if len(requests) >= limit:
             raise _LineError("too_many_requests", MSG_TOO_MANY.format(limit=limit), n)
-        if len(raw) > MAX_LINE_BYTES:
-            raise _LineError("request_too_large", MSG_LINE_TOO_LARGE, n)
-        try:
-            line = json.loads(raw)
-        except ValueError:
-            raise _LineError("invalid_json_line", MSG_INVALID_JSON, n) from None
-        if not isinstance(line, dict):
-            raise _LineError("invalid_json_line", MSG_INVALID_JSON, n)
-        url = line.get("url")
-        if url != endpoint:
-            raise _LineError("url_not_found", MSG_URL_NOT_FOUND.format(url=url), n, "url")
-        custom_id, body = line.get("custom_id"), line.get("body")
-        for name, ok in (
-            ("custom_id", isinstance(custom_id, str) and custom_id),
-            ("method", line.get("method") == "POST"),
-            ("body", isinstance(body, dict)),
-        ):
-            if not ok:
-                raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field=name), n, name)
-        m = body.get("model")
-        if not isinstance(m, str) or not m:
-            raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field="body.model"), n, "body.model")
-        if model is None:
-            if m not in allowed:
-                raise _LineError("model_not_found", MSG_MODEL_NOT_SUPPORTED.format(model=m), n, "body.model")
-            model = m
-        elif m != model:
-            raise _LineError("mismatched_model", MSG_MISMATCHED_MODEL.format(model=m), n, "body.model")
-        if endpoint == CHAT:
-            enable = body.get("enable_thinking")
-            mode = bool(resolve_profile(m).thinking_default) if enable is None else bool(enable)
-            if thinking is None:
-                thinking = mode
-            elif mode != thinking:
-                raise _LineError("mismatched_thinking", MSG_MISMATCHED_THINKING, n, "body.enable_thinking")
-        if custom_id in seen:
-            raise _LineError("duplicate_custom_id", MSG_DUPLICATE_ID.format(custom_id=custom_id), n, "custom_id")
-        seen.add(custom_id)
+        custom_id, body = _parse_line(raw, n, endpoint)
+        state.check(custom_id, body, n)
         requests.append((custom_id, body))
     if not requests:
         raise _LineError("empty_file", MSG_EMPTY_FILE, None)

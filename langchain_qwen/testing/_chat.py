@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,11 +62,11 @@ from .._tokens import count_messages, encoding, text_of
 from ._cache import CacheStore, CacheUsage, plan_cache
 from ._errors import ChatError, error_body
 from ._files import FileStore, expand_file_refs
-from ._media import AudioOutput, audio_deltas, check_audio_output, check_content_parts, interleave_audio
+from ._media import AudioOutput, MediaSummary, audio_deltas, check_audio_output, check_content_parts, interleave_audio
 from ._sampling import check_sampling, cut_at_stop, cut_at_token_stop, is_int, parse_stop, token_pieces
 from ._search import SEARCH_PROMPT_TOKENS, SEARCH_SUFFIX, check_search
 from ._tools import ToolCall, answer_text, decide_tool_calls, forced_tool_name, fragments, is_prefix_request
-from ._translate import check_mt_messages, check_translation
+from ._translate import Translation, check_mt_messages, check_translation
 
 ALLOWED_ROLES = ("system", "assistant", "user", "tool", "function")
 BEIJING = "cn-beijing"
@@ -321,6 +321,154 @@ def _prompt_details(
     return details
 
 
+@dataclass
+class ChatRequest:
+    """A `/chat/completions` body while the validation rules run; each rule records what it decided."""
+
+    body: Mapping[str, Any]
+    region: str
+    model: str = ""
+    profile: QwenProfile = field(default_factory=QwenProfile)
+    messages: list[Any] = field(default_factory=list)
+    stream: bool = False
+    thinking: bool = False
+    budget: int | None = None
+    media: MediaSummary | None = None
+    translation: Translation | None = None
+    audio: AudioOutput | None = None
+    json_mode: bool = False
+    search: bool = False
+    prefix: bool = False
+    stop_strings: list[str] = field(default_factory=list)
+    stop_ids: list[list[int]] = field(default_factory=list)
+    tools: list[Any] | None = None
+
+
+ChatRule = Callable[[ChatRequest], None]
+"""A validation rule: raises `ChatError` to refuse, or records a decision on the request."""
+
+
+def _rule_model(req: ChatRequest) -> None:
+    model = req.body.get("model")
+    if not model or not isinstance(model, str):
+        raise ChatError(MSG_NO_MODEL, code="invalid_value")
+    profile = resolve_profile(model)
+    if not profile.known or (profile.regions is not None and req.region not in profile.regions):
+        raise ChatError(
+            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
+        )
+    req.model, req.profile = model, profile
+
+
+def _rule_messages(req: ChatRequest) -> None:
+    messages: Any = req.body.get("messages")
+    if req.profile.translation:
+        check_mt_messages(messages)
+    _check_messages(messages, req.profile)
+    req.messages = messages
+
+
+def _rule_media(req: ChatRequest) -> None:
+    req.media = check_content_parts(req.messages, req.profile, req.model)
+
+
+def _rule_translation(req: ChatRequest) -> None:
+    if req.profile.translation:
+        req.translation = check_translation(req.body, req.profile)
+
+
+def _rule_thinking(req: ChatRequest) -> None:
+    req.stream = bool(req.body.get("stream"))
+    req.thinking, req.budget = _resolve_thinking(req.body, req.profile, req.model)
+
+
+def _rule_audio(req: ChatRequest) -> None:
+    req.audio = check_audio_output(req.body, req.profile, req.model, thinking=req.thinking, stream=req.stream)
+
+
+def _rule_stream_only(req: ChatRequest) -> None:
+    if req.profile.stream_only and not req.stream:
+        raise ChatError(MSG_STREAM_ONLY)
+    if req.thinking and req.profile.thinking_stream_only and not req.stream:
+        raise ChatError(MSG_THINKING_STREAM)
+
+
+def _rule_sampling(req: ChatRequest) -> None:
+    check_sampling(req.body, req.profile, req.model)
+    req.stop_strings, req.stop_ids = parse_stop(req.body.get("stop"))
+
+
+def _rule_tools(req: ChatRequest) -> None:
+    _check_tools(req.body, req.profile, req.thinking)
+    req.tools = req.body.get("tools") or None
+    if req.tools and (req.body.get("n") or 1) > 1:
+        raise ChatError(MSG_N_TOOLS)
+
+
+def _rule_response_format(req: ChatRequest) -> None:
+    req.json_mode = _check_response_format(req.body, req.profile, req.model, req.thinking, req.region)
+
+
+def _rule_search(req: ChatRequest) -> None:
+    req.search = check_search(req.body, req.profile, req.model)
+
+
+def _rule_partial_mode(req: ChatRequest) -> None:
+    req.prefix = is_prefix_request(req.messages)
+    if req.prefix:
+        if not req.profile.partial_mode:
+            # [invented] wording: F5.3 lists the supporting models but no refusal was captured.
+            raise ChatError(f"Partial mode is not supported by model {req.model}.")
+        if req.thinking:
+            raise ChatError(MSG_PARTIAL_THINKING)
+
+
+CHAT_RULES: tuple[ChatRule, ...] = (
+    _rule_model,
+    _rule_messages,
+    _rule_media,
+    _rule_translation,
+    _rule_thinking,
+    _rule_audio,
+    _rule_stream_only,
+    _rule_sampling,
+    _rule_tools,
+    _rule_response_format,
+    _rule_search,
+    _rule_partial_mode,
+)
+"""The `/chat/completions` validation rules, in the order DashScope's refusals were observed to take."""
+
+
+def validate_chat(body: Any, region: str) -> ChatRequest:
+    """Run `CHAT_RULES` over a request body.
+
+    Raises:
+        ChatError: The first rule that refuses the request.
+    """
+    if not isinstance(body, Mapping):
+        raise ChatError(MSG_BODY_INVALID)
+    req = ChatRequest(body, region)
+    for rule in CHAT_RULES:
+        rule(req)
+    return req
+
+
+def _count_prompt(req: ChatRequest, files: FileStore | None) -> tuple[int, list[str]]:
+    """(prompt tokens, document names) of a validated request; 400 past the model's input limit."""
+    profile = req.profile
+    billed, documents = expand_file_refs(req.messages, files) if profile.file_context else (req.messages, [])
+    prompt_tokens = count_messages(billed, req.tools, profile.tokenizer)
+    if req.translation is not None:
+        prompt_tokens += req.translation.extra_prompt_tokens
+    assert req.media is not None
+    prompt_tokens += req.media.total + (SEARCH_PROMPT_TOKENS if req.search else 0)
+    input_limit = profile.max_input_tokens or profile.context_window
+    if input_limit and prompt_tokens > input_limit:
+        raise ChatError(f"Range of input length should be [1, {input_limit}]")
+    return prompt_tokens, documents
+
+
 def prepare_chat(
     body: Any,
     region: str,
@@ -348,133 +496,109 @@ def prepare_chat(
     Raises:
         ChatError: The request is refused (status, code and message as DashScope sends them).
     """
-    if not isinstance(body, Mapping):
-        raise ChatError(MSG_BODY_INVALID)
-    model = body.get("model")
-    if not model or not isinstance(model, str):
-        raise ChatError(MSG_NO_MODEL, code="invalid_value")
-    profile = resolve_profile(model)
-    if not profile.known or (profile.regions is not None and region not in profile.regions):
-        raise ChatError(
-            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
-        )
-    messages: Any = body.get("messages")
-    if profile.translation:
-        check_mt_messages(messages)
-    _check_messages(messages, profile)
-    media = check_content_parts(messages, profile, model)
-    translation = check_translation(body, profile) if profile.translation else None
-    stream = bool(body.get("stream"))
-    thinking, budget = _resolve_thinking(body, profile, model)
-    audio = check_audio_output(body, profile, model, thinking=thinking, stream=stream)
-    if profile.stream_only and not stream:
-        raise ChatError(MSG_STREAM_ONLY)
-    if thinking and profile.thinking_stream_only and not stream:
-        raise ChatError(MSG_THINKING_STREAM)
-    check_sampling(body, profile, model)
-    stop_strings, stop_ids = parse_stop(body.get("stop"))
-    _check_tools(body, profile, thinking)
-    json_mode = _check_response_format(body, profile, model, thinking, region)
-    search = check_search(body, profile, model)
-    tools = body.get("tools") or None
-    if tools and (body.get("n") or 1) > 1:
-        raise ChatError(MSG_N_TOOLS)
-    prefix = is_prefix_request(messages)
-    if prefix:
-        if not profile.partial_mode:
-            # [invented] wording: F5.3 lists the supporting models but no refusal was captured.
-            raise ChatError(f"Partial mode is not supported by model {model}.")
-        if thinking:
-            raise ChatError(MSG_PARTIAL_THINKING)
-    billed, documents = expand_file_refs(messages, files) if profile.file_context else (messages, [])
-    prompt_tokens = count_messages(billed, tools, profile.tokenizer)
-    if translation is not None:
-        prompt_tokens += translation.extra_prompt_tokens
-    prompt_tokens += media.total + (SEARCH_PROMPT_TOKENS if search else 0)
-    input_limit = profile.max_input_tokens or profile.context_window
-    if input_limit and prompt_tokens > input_limit:
-        raise ChatError(f"Range of input length should be [1, {input_limit}]")
-
-    options = body.get("stream_options")
-    include_usage = stream and isinstance(options, Mapping) and options.get("include_usage") is True
+    req = validate_chat(body, region)
+    prompt_tokens, documents = _count_prompt(req, files)
+    options = req.body.get("stream_options")
     plan = ChatPlan(
         request_id=request_id,
         chat_id=f"chatcmpl-{request_id}",
         created=int(time.time()),
-        model=model,
-        profile=profile,
-        stream=stream,
-        include_usage=include_usage,
-        thinking=thinking,
+        model=req.model,
+        profile=req.profile,
+        stream=req.stream,
+        include_usage=req.stream and isinstance(options, Mapping) and options.get("include_usage") is True,
+        thinking=req.thinking,
         prompt_tokens=prompt_tokens,
-        audio=audio,
-        cache=plan_cache(messages, tools, profile, cache, account) if cache is not None else None,
+        audio=req.audio,
+        cache=plan_cache(req.messages, req.tools, req.profile, cache, account) if cache is not None else None,
     )
-    plan.prompt_details = _prompt_details(profile, prompt_tokens, media.tokens, plan.cache)
-    suffix = (f" (saw: {', '.join(media.kinds)})" if media.kinds else "") + (SEARCH_SUFFIX if search else "")
-    if json_mode or prefix or translation is not None:
-        suffix = ""
-    enc = encoding(profile.tokenizer)
-    q = next((text_of(m.get("content")) for m in reversed(messages) if m.get("role") == "user"), "")
-    reasoning_tokens: list[int] = []
-    if thinking:
-        reasoning_tokens = enc.encode_ordinary(f"The user asked: {q} I should reply by restating it.")
-        if budget:
-            reasoning_tokens = reasoning_tokens[:budget]
-    max_tokens = body.get("max_tokens")
-    max_completion = body.get("max_completion_tokens")
-    calls = [] if prefix else decide_tool_calls(body, messages, q)
-    if calls:
-        r_tokens = reasoning_tokens
-        if max_completion is not None and len(r_tokens) > max_completion:
-            r_tokens = r_tokens[:max_completion]
-        count = sum(len(enc.encode_ordinary(c.name)) + len(enc.encode_ordinary(c.arguments)) for c in calls)
-        plan.choices.append(
-            ChoicePlan(
-                index=0,
-                reasoning_pieces=token_pieces(enc, r_tokens),
-                answer_pieces=[],
-                finish_reason=None if partial and not stream else "tool_calls",
-                reasoning_tokens=len(r_tokens),
-                answer_tokens=count,
-                tool_calls=calls,
-            )
-        )
-        return plan
-    for i in range(body.get("n") or 1):
-        reply = q + (f" (choice {i})" if i else "")
-        if translation is not None:
-            answer = translation.translate(q)
-        else:
-            answer = answer_text(body, messages, reply, json_mode=json_mode, prefix=prefix, documents=documents)
-            answer += suffix
-        answer_tokens = cut_at_token_stop(enc.encode_ordinary(cut_at_stop(answer, stop_strings)), stop_ids)
-        r_tokens = reasoning_tokens
-        finish: str | None = "stop"
-        if max_completion is not None:
-            if len(r_tokens) > max_completion:
-                r_tokens, finish = r_tokens[:max_completion], "length"
-            room = max_completion - len(r_tokens)
-            if len(answer_tokens) > room:
-                answer_tokens, finish = answer_tokens[:room], "length"
-        if max_tokens is not None and len(answer_tokens) > max_tokens:
-            answer_tokens, finish = answer_tokens[:max_tokens], "length"
-        if partial and not stream:
-            answer_tokens, finish = answer_tokens[: len(answer_tokens) // 2], None
-        spoken, audio_tokens = audio_deltas(len(answer_tokens), plan.created) if audio else ([], 0)
-        plan.choices.append(
-            ChoicePlan(
-                index=i,
-                reasoning_pieces=token_pieces(enc, r_tokens),
-                answer_pieces=token_pieces(enc, answer_tokens),
-                finish_reason=finish,
-                reasoning_tokens=len(r_tokens),
-                answer_tokens=len(answer_tokens),
-                audio=spoken,
-                audio_tokens=audio_tokens,
-            )
-        )
+    assert req.media is not None
+    plan.prompt_details = _prompt_details(req.profile, prompt_tokens, req.media.tokens, plan.cache)
+    _plan_choices(plan, req, documents, partial=partial)
     return plan
+
+
+def _reasoning(req: ChatRequest, q: str) -> list[int]:
+    """Reasoning tokens of the answer (empty when not thinking), cut to `thinking_budget`."""
+    if not req.thinking:
+        return []
+    tokens = encoding(req.profile.tokenizer).encode_ordinary(f"The user asked: {q} I should reply by restating it.")
+    return tokens[: req.budget] if req.budget else tokens
+
+
+def _plan_choices(plan: ChatPlan, req: ChatRequest, documents: list[str], *, partial: bool) -> None:
+    """Add the tool-call choice, or one text choice per `n`, to `plan`."""
+    q = next((text_of(m.get("content")) for m in reversed(req.messages) if m.get("role") == "user"), "")
+    reasoning = _reasoning(req, q)
+    calls = [] if req.prefix else decide_tool_calls(req.body, req.messages, q)
+    if calls:
+        plan.choices.append(_tool_choice(req, calls, reasoning, partial=partial))
+        return
+    media = req.media
+    suffix = (f" (saw: {', '.join(media.kinds)})" if media and media.kinds else "") + (
+        SEARCH_SUFFIX if req.search else ""
+    )
+    if req.json_mode or req.prefix or req.translation is not None:
+        suffix = ""
+    for i in range(req.body.get("n") or 1):
+        reply = q + (f" (choice {i})" if i else "")
+        if req.translation is not None:
+            answer = req.translation.translate(q)
+        else:
+            answer = answer_text(
+                req.body, req.messages, reply, json_mode=req.json_mode, prefix=req.prefix, documents=documents
+            )
+            answer += suffix
+        plan.choices.append(_text_choice(plan, req, i, answer, reasoning, partial=partial))
+
+
+def _tool_choice(req: ChatRequest, calls: list[ToolCall], reasoning: list[int], *, partial: bool) -> ChoicePlan:
+    enc = encoding(req.profile.tokenizer)
+    max_completion = req.body.get("max_completion_tokens")
+    if max_completion is not None and len(reasoning) > max_completion:
+        reasoning = reasoning[:max_completion]
+    count = sum(len(enc.encode_ordinary(c.name)) + len(enc.encode_ordinary(c.arguments)) for c in calls)
+    return ChoicePlan(
+        index=0,
+        reasoning_pieces=token_pieces(enc, reasoning),
+        answer_pieces=[],
+        finish_reason=None if partial and not req.stream else "tool_calls",
+        reasoning_tokens=len(reasoning),
+        answer_tokens=count,
+        tool_calls=calls,
+    )
+
+
+def _text_choice(
+    plan: ChatPlan, req: ChatRequest, index: int, answer: str, reasoning: list[int], *, partial: bool
+) -> ChoicePlan:
+    """One text choice: the answer cut by `stop`, `max_tokens`, `max_completion_tokens` and the partial cut-off."""
+    enc = encoding(req.profile.tokenizer)
+    answer_tokens = cut_at_token_stop(enc.encode_ordinary(cut_at_stop(answer, req.stop_strings)), req.stop_ids)
+    max_tokens = req.body.get("max_tokens")
+    max_completion = req.body.get("max_completion_tokens")
+    finish: str | None = "stop"
+    if max_completion is not None:
+        if len(reasoning) > max_completion:
+            reasoning, finish = reasoning[:max_completion], "length"
+        room = max_completion - len(reasoning)
+        if len(answer_tokens) > room:
+            answer_tokens, finish = answer_tokens[:room], "length"
+    if max_tokens is not None and len(answer_tokens) > max_tokens:
+        answer_tokens, finish = answer_tokens[:max_tokens], "length"
+    if partial and not req.stream:
+        answer_tokens, finish = answer_tokens[: len(answer_tokens) // 2], None
+    spoken, audio_tokens = audio_deltas(len(answer_tokens), plan.created) if req.audio else ([], 0)
+    return ChoicePlan(
+        index=index,
+        reasoning_pieces=token_pieces(enc, reasoning),
+        answer_pieces=token_pieces(enc, answer_tokens),
+        finish_reason=finish,
+        reasoning_tokens=len(reasoning),
+        answer_tokens=len(answer_tokens),
+        audio=spoken,
+        audio_tokens=audio_tokens,
+    )
 
 
 # -- rendering -------------------------------------------------------------------------------
@@ -608,13 +732,17 @@ def render_stream_events(plan: ChatPlan) -> list[str]:
 
 
 __all__ = [
+    "CHAT_RULES",
     "DONE_EVENT",
     "ChatError",
     "ChatPlan",
+    "ChatRequest",
+    "ChatRule",
     "ChoicePlan",
     "error_body",
     "prepare_chat",
     "render_completion",
     "render_stream_events",
     "stream_error_event",
+    "validate_chat",
 ]

@@ -16,20 +16,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from ._batches import MSG_THROTTLED, BatchesView, BatchStore, handle_batches_request
+from ._batches import MSG_THROTTLED, BatchesView, BatchStore
 from ._cache import DEFAULT_TTL, CacheStore
-from ._chat import (
-    DONE_EVENT,
-    MSG_BODY_INVALID,
-    ChatError,
-    error_body,
-    prepare_chat,
-    render_completion,
-    render_stream_events,
-    stream_error_event,
-)
-from ._completions import prepare_completion, render_completion_events, render_text_completion
-from ._embeddings import handle_embeddings
+from ._chat import DONE_EVENT, MSG_BODY_INVALID, ChatError, error_body, stream_error_event
 from ._files import (
     BATCH_SIZE_LIMIT,
     FILE_SIZE_LIMIT,
@@ -39,11 +28,10 @@ from ._files import (
     FileError,
     FileStore,
     StoredFile,
-    handle_files_request,
 )
-from ._rerank import RERANK_PATH, handle_rerank
+from ._routes import COMPAT, Exchange, Route, find_route
 
-PREFIX = "/compatible-mode/v1"
+PREFIX = COMPAT
 BATCH_BYTES = 32 * 1024
 """Stream events are written in chunked-encoding batches of about this size (one flush per batch)."""
 
@@ -112,7 +100,7 @@ class Fault:
 _FAULT_FIELDS = frozenset(f.name for f in fields(Fault))
 
 
-@dataclass
+@dataclass(repr=False)
 class RecordedRequest:
     """One request as the emulator received it.
 
@@ -132,6 +120,23 @@ class RecordedRequest:
     body: Any
     raw_body: bytes
 
+    def __repr__(self) -> str:
+        """Like the dataclass repr, with credential headers masked (the key never reaches a log)."""
+        shown = {k: (_mask(v) if k in _SECRET_HEADERS else v) for k, v in self.headers.items()}
+        return (
+            f"RecordedRequest(method={self.method!r}, path={self.path!r}, query={self.query!r}, "
+            f"headers={shown!r}, body={self.body!r}, raw_body=<{len(self.raw_body)} bytes>)"
+        )
+
+
+_SECRET_HEADERS = frozenset({"authorization", "x-api-key", "proxy-authorization"})
+
+
+def _mask(value: str) -> str:
+    """`Bearer sk-...` -> `Bearer **********`: the scheme stays, the credential does not."""
+    scheme, _, secret = value.partition(" ")
+    return f"{scheme} **********" if secret else "**********"
+
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
@@ -142,13 +147,14 @@ class _Server(ThreadingHTTPServer):
         """Stay quiet about clients that hang up; they are part of the tests."""
 
 
-_JSON_ROUTES = {
-    "/chat/completions": "_chat",
-    "/completions": "_completions",
-    "/embeddings": "_embeddings",
-    RERANK_PATH: "_reranks",
-}
-"""JSON POST endpoints and the handler method serving each."""
+def _parse_json(raw: bytes, content_type: str) -> tuple[Any, bool]:
+    """(parsed body, malformed) for a request body; multipart and empty bodies are not parsed."""
+    if not raw or content_type.lower().startswith("multipart/"):
+        return None, False
+    try:
+        return json.loads(raw), False
+    except ValueError:
+        return None, True
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -173,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.emulator._track(self.connection, False)
 
     def do_POST(self) -> None:
-        self._dispatch()
+        self._serve()
 
     do_GET = do_PUT = do_PATCH = do_DELETE = do_POST
 
@@ -193,121 +199,80 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def _dispatch(self) -> None:
+    def _serve(self) -> None:
+        """Read, record and route one request, then answer it."""
         emu = self.emulator
         raw = self._read_body()
         url = urlsplit(self.path)
-        path = url.path[len(PREFIX) :] if url.path.startswith(PREFIX + "/") else url.path
-        body: Any = None
-        bad_json = False
-        if raw and not self.headers.get("Content-Type", "").lower().startswith("multipart/"):
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                bad_json = True
+        found = find_route(url.path)
+        route, path = found if found is not None else (None, url.path)
+        # The log and faults name compatible-mode paths without their prefix, other paths in full.
+        logged = path if route is not None and route.prefix == COMPAT else url.path
+        body, bad_json = _parse_json(raw, self.headers.get("Content-Type", ""))
         headers = {k.lower(): v for k, v in self.headers.items()}
-        emu._record(RecordedRequest(self.command, path, dict(parse_qsl(url.query)), headers, body, raw))
+        query = dict(parse_qsl(url.query))
+        emu._record(RecordedRequest(self.command, logged, query, headers, body, raw))
         self._request_id = str(uuid.uuid4())
         self._extra: dict[str, str] = {}
+        ex = Exchange(self.command, path, query, headers, raw, body, bad_json, self._request_id, None, emu)
         try:
-            if headers.get("authorization") != f"Bearer {emu.api_key}":
-                self._send_error(401, MSG_BAD_KEY, "invalid_request_error", "invalid_api_key")
-                return
-            fault = emu._take_fault(path)
-            if fault is not None:
-                self._extra = dict(fault.headers)
-                if fault.delay:
-                    time.sleep(fault.delay)
-                if fault.status:
-                    # [invented] message for statuses outside the catalogue defaults.
-                    code, message = _STATUS_DEFAULTS.get(fault.status, (None, "Emulated error."))
-                    batches = path == "/batches" or path.startswith("/batches/")
-                    if batches and fault.status == 429:
-                        code, message = "insufficient_quota", MSG_THROTTLED  # F13.6 row of the batch wording
-                    self._send_error(
-                        fault.status,
-                        fault.message if fault.message is not None else message,
-                        fault.type or "invalid_request_error",
-                        fault.code if fault.code is not None else code,
-                        fault.param,
-                        bare=batches or path == "/files" or path.startswith("/files/"),
-                    )
-                    return
-            if path in _JSON_ROUTES:
-                if self.command != "POST":
-                    # [invented] body for a wrong method on a known path.
-                    self._send_error(405, "Method Not Allowed.", "invalid_request_error", "method_not_allowed")
-                elif bad_json:
-                    self._send_error(400, MSG_BODY_INVALID, "invalid_request_error", "invalid_parameter_error")
-                else:
-                    getattr(self, _JSON_ROUTES[path])(body, fault)
-                return
-            if path == "/files" or path.startswith("/files/"):
-                reply = handle_files_request(emu._files, self.command, path, dict(parse_qsl(url.query)), headers, raw)
-                if isinstance(reply.body, bytes):
-                    self._send_bytes(reply.status, reply.body, reply.content_type)
-                else:
-                    self._send_json(reply.status, reply.body)
-                return
-            if path == "/batches" or path.startswith("/batches/"):
-                query = dict(parse_qsl(url.query))
-                self._send_json(*handle_batches_request(emu._batches, self.command, path, query, body, bad_json))
-                return
-            # [invented] body for an unknown path (no capture of DashScope's 404 page).
-            self._send_error(404, f"Not Found: {url.path}", "invalid_request_error", "not_found")
+            self._respond(route, ex, logged)
         except (BrokenPipeError, ConnectionResetError, ConnectionAbortedError):
             self.close_connection = True
 
-    def _chat(self, body: Any, fault: Fault | None) -> None:
+    def _respond(self, route: Route | None, ex: Exchange, logged: str) -> None:
         emu = self.emulator
-        try:
-            plan = prepare_chat(
-                body,
-                emu.region,
-                self._request_id,
-                partial=bool(fault and fault.partial_response),
-                files=emu._files,
-                cache=emu._cache,
-                account=emu.api_key,
-            )
-        except ChatError as err:
-            self._send_error(err.status, err.message, err.type, err.code, err.param)
+        if ex.headers.get("authorization") != f"Bearer {emu.api_key}":
+            self._send_error(401, MSG_BAD_KEY, "invalid_request_error", "invalid_api_key")
             return
-        if not plan.stream:
-            if fault is not None and fault.partial_response:
-                self._extra["x-dashscope-partialresponse"] = "true"
-            self._send_json(200, render_completion(plan))
+        fault = ex.fault = emu._take_fault(logged)
+        if fault is not None:
+            self._extra = dict(fault.headers)
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status:
+                self._send_fault(fault, route)
+                return
+        if route is None:
+            # [invented] body for an unknown path (no capture of DashScope's 404 page).
+            self._send_error(404, f"Not Found: {urlsplit(self.path).path}", "invalid_request_error", "not_found")
+        elif route.json_post and ex.method != "POST":
+            # [invented] body for a wrong method on a known path.
+            self._send_error(405, "Method Not Allowed.", "invalid_request_error", "method_not_allowed")
+        elif route.json_post and ex.bad_json:
+            self._send_error(400, MSG_BODY_INVALID, "invalid_request_error", "invalid_parameter_error")
         else:
-            self._send_stream(render_stream_events(plan), fault)
-        if plan.cache is not None:
-            emu._cache.commit(plan.cache)  # cache creation happens after the response (F9.2)
+            self._run(route, ex)
 
-    def _completions(self, body: Any, fault: Fault | None) -> None:
+    def _run(self, route: Route, ex: Exchange) -> None:
         try:
-            plan = prepare_completion(body, self.emulator.region)
+            reply = route.handler(ex)
         except ChatError as err:
-            self._send_error(err.status, err.message, err.type, err.code, err.param)
+            self._send_error(err.status, err.message, err.type, err.code, err.param, bare=route.bare_errors)
             return
-        if plan.stream:
-            self._send_stream(render_completion_events(plan), fault)
+        self._extra.update(reply.headers)
+        if reply.events is not None:
+            self._send_stream(reply.events, ex.fault)
+        elif isinstance(reply.body, bytes):
+            self._send_bytes(reply.status, reply.body, reply.content_type)
         else:
-            self._send_json(200, render_text_completion(plan))
+            self._send_json(reply.status, reply.body)
 
-    def _embeddings(self, body: Any, fault: Fault | None) -> None:
-        try:
-            reply = handle_embeddings(body, self._request_id)
-        except ChatError as err:
-            self._send_error(err.status, err.message, err.type, err.code, err.param)
-            return
-        self._send_json(200, reply)
-
-    def _reranks(self, body: Any, fault: Fault | None) -> None:
-        try:
-            reply = handle_rerank(body, self._request_id, self.emulator.region)
-        except ChatError as err:
-            self._send_error(err.status, err.message, err.type, err.code, err.param)
-            return
-        self._send_json(200, reply)
+    def _send_fault(self, fault: Fault, route: Route | None) -> None:
+        """Answer with a fault's error status and body (catalogue defaults for what it leaves out)."""
+        # [invented] message for statuses outside the catalogue defaults.
+        code, message = _STATUS_DEFAULTS.get(fault.status or 0, (None, "Emulated error."))
+        batches = route is not None and route.path == "/batches"
+        if batches and fault.status == 429:
+            code, message = "insufficient_quota", MSG_THROTTLED  # F13.6 row of the batch wording
+        self._send_error(
+            fault.status or 500,
+            fault.message if fault.message is not None else message,
+            fault.type or "invalid_request_error",
+            fault.code if fault.code is not None else code,
+            fault.param,
+            bare=route is not None and route.bare_errors,
+        )
 
     def _send_stream(self, events: list[str], fault: Fault | None) -> None:
         """Write SSE `events` plus `[DONE]` as a chunked body, applying a stream fault's cut."""
@@ -317,13 +282,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Transfer-Encoding", "chunked")
         self._common_headers()
         self.end_headers()
-        cut = None
-        if fault is not None:
-            for name in ("disconnect_after", "truncate_after", "stream_error_after"):
-                value = getattr(fault, name)
-                if value is not None:
-                    cut = (name, max(0, min(int(value), len(events))))
-                    break
+        cut = _stream_cut(fault, len(events))
         if cut is None:
             self._write_batched(events)
             return
@@ -338,16 +297,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(socket.SHUT_RDWR)
             return
         tail = b""
-        if name == "stream_error_after":
-            # Defaults to output moderation, whose type equals its code (F13.6 example) [invented default].
-            code, message = _STREAM_ERROR_DEFAULT
-            if fault.code is not None:
-                code = fault.code
-            event = stream_error_event(
-                fault.message if fault.message is not None else message,
-                fault.type or (code if fault.code is None else "invalid_request_error"),
-                code,
-            ).encode()
+        if name == "stream_error_after" and fault is not None:
+            event = _fault_stream_error(fault).encode()
             tail = b"%x\r\n%s\r\n" % (len(event), event)
         write(tail + b"0\r\n\r\n")
 
@@ -391,6 +342,30 @@ class _Handler(BaseHTTPRequestHandler):
     ) -> None:
         body = error_body(message, type_, code, param, self._request_id)
         self._send_json(status, {"error": body["error"]} if bare else body)
+
+
+def _stream_cut(fault: Fault | None, total: int) -> tuple[str, int] | None:
+    """(fault field, events sent before it acts) for a stream fault, or None for a whole stream."""
+    if fault is None:
+        return None
+    for name in ("disconnect_after", "truncate_after", "stream_error_after"):
+        value = getattr(fault, name)
+        if value is not None:
+            return name, max(0, min(int(value), total))
+    return None
+
+
+def _fault_stream_error(fault: Fault) -> str:
+    """The in-stream error event of a `stream_error_after` fault."""
+    # Defaults to output moderation, whose type equals its code (F13.6 example) [invented default].
+    code, message = _STREAM_ERROR_DEFAULT
+    if fault.code is not None:
+        code = fault.code
+    return stream_error_event(
+        fault.message if fault.message is not None else message,
+        fault.type or (code if fault.code is None else "invalid_request_error"),
+        code,
+    )
 
 
 class DashScopeEmulator:

@@ -98,7 +98,7 @@ def test_shared_emulator_is_one_running_instance() -> None:
     assert first.running and first.api_key == "sk-emulator" and first.region == "cn-beijing"
 
 
-def test_cli_prints_base_url() -> None:
+def test_cli_prints_base_url_and_key() -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "langchain_qwen.testing", "--api-key", "sk-cli"], stdout=subprocess.PIPE, text=True
     )
@@ -106,6 +106,7 @@ def test_cli_prints_base_url() -> None:
         assert proc.stdout is not None
         url = proc.stdout.readline().strip()
         assert url.startswith("http://127.0.0.1:") and url.endswith("/compatible-mode/v1")
+        assert proc.stdout.readline().strip() == "api key: sk-cli"
         resp = httpx2.post(
             url + "/chat/completions",
             headers={"Authorization": "Bearer sk-cli"},
@@ -115,6 +116,42 @@ def test_cli_prints_base_url() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=5)
+
+
+def test_cli_help_names_the_key() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "langchain_qwen.testing", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "--api-key" in out and "sk-emulator" in out and "api key:" in out
+
+
+def test_recorded_request_repr_hides_the_key(emu: DashScopeEmulator, http: httpx2.Client) -> None:
+    post(http, model="qwen-plus", messages=HELLO)
+    rec = emu.last_request
+    assert rec.headers["authorization"] == "Bearer sk-emulator"  # the test oracle still sees it
+    text = repr(rec)
+    assert "sk-emulator" not in text and "Bearer **********" in text and "/chat/completions" in text
+
+
+@pytest.mark.parametrize("path", ["/chat/completions", "/v1/chat/completions", "/compatible-mode/v2/chat/completions"])
+def test_paths_outside_the_prefix_are_not_found(emu: DashScopeEmulator, path: str) -> None:
+    url = f"http://{emu.host}:{emu.port}{path}"
+    resp = httpx2.post(url, headers={"Authorization": "Bearer sk-emulator"}, json={"model": "qwen-plus"})
+    assert resp.status_code == 404
+
+
+def test_route_table_serves_a_new_endpoint(emu: DashScopeEmulator) -> None:
+    from langchain_qwen.testing._routes import COMPAT_API, ROUTES, Reply, Route
+
+    route = Route(COMPAT_API, "/echo", lambda ex: Reply(body={"path": ex.path, "got": ex.body}), json_post=True)
+    ROUTES.append(route)
+    try:
+        url = f"http://{emu.host}:{emu.port}{COMPAT_API}/echo"
+        resp = httpx2.post(url, headers={"Authorization": "Bearer sk-emulator"}, json={"a": 1})
+        assert resp.json() == {"path": "/echo", "got": {"a": 1}}
+        assert httpx2.get(url, headers={"Authorization": "Bearer sk-emulator"}).status_code == 405
+    finally:
+        ROUTES.remove(route)
 
 
 # -- non-stream ----------------------------------------------------------------------------------
