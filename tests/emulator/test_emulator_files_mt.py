@@ -168,7 +168,8 @@ def test_parsing_status_over_time() -> None:
         chat_error(resp, 400, "File parsing in progress, please try again later.")
         assert server.add_file("quick", "q.txt", parse_seconds=0).status == "processed"
         deadline = time.monotonic() + 5
-        while client.get(f"/files/{doc['id']}").json()["status"] != "processed":
+        # `bad` was uploaded after `doc`: wait for both (each file's parse time starts at its own upload).
+        while {client.get(f"/files/{f['id']}").json()["status"] for f in (doc, bad)} & {"parsing"}:
             assert time.monotonic() < deadline
             time.sleep(0.05)
         resp = post(client, model="qwen-long", messages=ask(refs(doc["id"])))
