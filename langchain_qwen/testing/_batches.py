@@ -207,6 +207,7 @@ def _parse_line(raw: bytes, n: int, endpoint: str) -> tuple[str, dict[str, Any]]
     ):
         if not ok:
             raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field=name), n, name)
+    assert isinstance(custom_id, str) and isinstance(body, dict)
     m = body.get("model")
     if not isinstance(m, str) or not m:
         raise _LineError("invalid_request", MSG_INVALID_FIELD.format(field="body.model"), n, "body.model")

@@ -522,7 +522,9 @@ def _reasoning(req: ChatRequest, q: str) -> list[int]:
     """Reasoning tokens of the answer (empty when not thinking), cut to `thinking_budget`."""
     if not req.thinking:
         return []
-    tokens = encoding(req.profile.tokenizer).encode_ordinary(f"The user asked: {q} I should reply by restating it.")
+    tokens: list[int] = encoding(req.profile.tokenizer).encode_ordinary(
+        f"The user asked: {q} I should reply by restating it."
+    )
     return tokens[: req.budget] if req.budget else tokens
 
 

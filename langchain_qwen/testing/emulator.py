@@ -187,7 +187,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            parts = []
+            parts: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -298,8 +298,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         tail = b""
         if name == "stream_error_after" and fault is not None:
-            event = _fault_stream_error(fault).encode()
-            tail = b"%x\r\n%s\r\n" % (len(event), event)
+            frame = _fault_stream_error(fault).encode()
+            tail = b"%x\r\n%s\r\n" % (len(frame), frame)
         write(tail + b"0\r\n\r\n")
 
     # -- response writing -----------------------------------------------------------------------
