@@ -21,7 +21,9 @@ Error tree (each class is also the matching `openai` SDK error, so code catching
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -169,9 +171,10 @@ class QwenValidationError(QwenError, ValueError, ModelInvalidRequestError):
 _BILLING_CODES = frozenset(
     {"CommodityNotPurchased", "PrepaidBillOverdue", "PostpaidBillOverdue", "Arrearage", "AllocationQuota.FreeTierOnly"}
 )
-_MODERATION_CODES = frozenset(
-    {"data_inspection_failed", "DataInspectionFailed", "InternalError.Algo.DataInspectionFailed"}
-)
+_MODERATION_KEY = "datainspectionfailed"
+"""`data_inspection_failed`, `DataInspectionFailed` and `InternalError.Algo.DataInspectionFailed`, compared by key."""
+_ALGO_PREFIX = re.compile(r"^<(\d{3})>\s*InternalError\.Algo\.([A-Za-z0-9_.]+):\s*")
+"""The `<400> InternalError.Algo.<Code>: ` prefix DashScope puts in front of many 2026 error messages."""
 _OVERFLOW_MARKERS = ("Range of input length should be", "Total message token length exceed", "context_length_exceeded")
 _STATUS_CLASSES: dict[int, type[openai.APIStatusError]] = {
     400: QwenBadRequestError,
@@ -191,8 +194,58 @@ class ErrorContext:
     model: str = ""
 
 
+def code_key(code: str | None) -> str:
+    """A code compared case- and separator-insensitively: `DataInspectionFailed` == `data_inspection_failed`."""
+    return (code or "").replace("_", "").replace("-", "").lower()
+
+
+def _is_moderation(code: str | None) -> bool:
+    return code_key(code).rsplit(".", 1)[-1] == _MODERATION_KEY
+
+
+def _is_billing(code: str | None) -> bool:
+    return code_key(code) in {code_key(c) for c in _BILLING_CODES}
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def decode_error_body(body: object) -> object:
+    """The JSON error object of a body the SDK could not parse, else `body` unchanged.
+
+    A streaming request DashScope refuses (moderation) comes back as a non-2xx response whose body is
+    an event-stream line, `data: {"error": {...}}`; the SDK then hands over the raw text.
+    """
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    if not isinstance(body, str):
+        return body
+    parsed = _json_or_none(body)
+    if isinstance(parsed, Mapping):
+        return parsed
+    for line in body.splitlines():
+        if line.startswith("data:"):
+            parsed = _json_or_none(line[len("data:") :].strip())
+            if isinstance(parsed, Mapping) and parsed.get("error") is not None:
+                return parsed
+    return body
+
+
+def split_message(message: str) -> tuple[str | None, str]:
+    """(code named by a `<400> InternalError.Algo.<Code>: ` prefix, message without that prefix)."""
+    match = _ALGO_PREFIX.match(message)
+    if not match:
+        return None, message
+    return match.group(2), message[match.end() :]
+
+
 def error_fields(body: object) -> tuple[str | None, str | None, str]:
-    """(code, type, message) from a DashScope error body (`{"error": {...}}` or the inner object)."""
+    """(code, type, message) from a DashScope error body (`{"error": {...}}`, the inner object or its raw text)."""
+    body = decode_error_body(body)
     if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping):
         body = body["error"]
     if not isinstance(body, Mapping):
@@ -207,13 +260,13 @@ def error_fields(body: object) -> tuple[str | None, str | None, str]:
 
 
 def _dashscope_code(body: object) -> str | None:
-    code, typ, _ = error_fields(body)
+    code, typ, message = error_fields(body)
     # DashScope puts its code in either field (`{"type": "Arrearage", "code": "Arrearage"}`,
     # `{"type": "data_inspection_failed", "code": null}`); prefer the specific one.
     generic_type = typ in ("invalid_request_error", "server_error")
     if typ and not generic_type and (not code or code in ("invalid_parameter_error", "invalid_value")):
         return typ
-    return code or typ
+    return code or typ or split_message(message)[0]
 
 
 _FILE_MESSAGES: tuple[tuple[str, type[QwenFileError]], ...] = (
@@ -231,7 +284,7 @@ _FILE_MESSAGES: tuple[tuple[str, type[QwenFileError]], ...] = (
 
 
 def _status_class(status: int, code: str | None, message: str) -> type[openai.APIStatusError]:
-    if code in _MODERATION_CODES or "DataInspectionFailed" in message:
+    if _is_moderation(code) or _is_moderation(split_message(message)[0]):
         return QwenContentInspectionError
     if status == 400:
         if code == "BadRequest.TooLarge":
@@ -260,19 +313,35 @@ def _region_hint(ctx: ErrorContext) -> str:
 def _finish(exc: Any, code: str | None) -> Any:
     exc.code = code
     retryable = exc.is_retryable
-    if code in _BILLING_CODES or code in _MODERATION_CODES:
+    if _is_billing(code) or _is_moderation(code):
         retryable = False
     exc.is_retryable = retryable
     return exc
 
 
+def _envelope(response: Any, body: object) -> object:
+    """The whole `{"error": ..., "request_id": ...}` body when the SDK kept only the inner error object."""
+    if isinstance(body, Mapping) and "error" in body:
+        return body
+    try:
+        full = decode_error_body(response.text)
+    except (AttributeError, RuntimeError, ValueError):  # e.g. a streamed response not read: keep what we have
+        return body
+    return full if isinstance(full, Mapping) and isinstance(full.get("error"), Mapping) else body
+
+
 def status_error(response: Any, body: object, ctx: ErrorContext, *, status: int | None = None) -> openai.APIStatusError:
-    """A typed error for an HTTP error response (or an in-stream payload, with `status` guessed from the code)."""
+    """A typed error for an HTTP error response (or an in-stream payload, with `status` guessed from the code).
+
+    The message shown drops DashScope's `<400> InternalError.Algo.<Code>: ` prefix; `err.body` keeps the
+    error object exactly as received (raw message included), also when it arrived as `data: {...}` text.
+    """
+    body = _envelope(response, decode_error_body(body))
     code = _dashscope_code(body)
     _, _, message = error_fields(body)
     status = status if status is not None else response.status_code
     cls = _status_class(status, code, message)
-    text = message or f"DashScope returned HTTP {status}"
+    text = split_message(message)[1] or f"DashScope returned HTTP {status}"
     if cls is QwenAuthenticationError:
         text += _region_hint(ctx)
     err_body = body.get("error") if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping) else body
@@ -284,21 +353,20 @@ def status_error(response: Any, body: object, ctx: ErrorContext, *, status: int 
 
 
 _IN_STREAM_STATUS = {
-    "invalid_parameter_error": 400,
-    "data_inspection_failed": 400,
-    "DataInspectionFailed": 400,
-    "limit_requests": 429,
-    "limit_burst_rate": 429,
-    "insufficient_quota": 429,
-    "Throttling": 429,
+    "invalidparametererror": 400,
+    "invalidparameter": 400,
+    "limitrequests": 429,
+    "limitburstrate": 429,
+    "insufficientquota": 429,
 }
+"""HTTP status implied by the code of an in-stream error payload, keyed by `code_key`."""
 
 
 def stream_payload_error(response: Any, payload: Mapping[str, Any], ctx: ErrorContext) -> openai.APIStatusError:
     """A typed error for an `{"error": {...}}` frame received inside an HTTP 200 event stream."""
-    code = _dashscope_code(payload)
-    status = _IN_STREAM_STATUS.get(code or "", 500)
-    if code and code.startswith("Throttling"):
+    key = code_key(_dashscope_code(payload))
+    status = _IN_STREAM_STATUS.get(key, 400 if _is_moderation(key) else 500)
+    if key.startswith("throttling"):
         status = 429
     return status_error(response, payload, ctx, status=status)
 
