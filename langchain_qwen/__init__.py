@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "QwenProfile": "langchain_qwen._profiles",
     "resolve_profile": "langchain_qwen._profiles",
     "known_models": "langchain_qwen._profiles",
+    "register_model": "langchain_qwen._profiles",
+    "unregister_model": "langchain_qwen._profiles",
     "SearchOptions": "langchain_qwen._payload",
     "register_init_chat_model": "langchain_qwen._init_chat_model",
     **{

@@ -14,7 +14,9 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._errors import QwenContextOverflowError, QwenValidationError, local_error
+from langchain_qwen._profiles import DEFAULT_REGION, QwenProfile, batch_models, profile_region, resolve_profile
+from langchain_qwen._tokens import count_messages
 
 MAX_LINES = 50_000
 MAX_BYTES = 500 * 1024 * 1024
@@ -61,12 +63,74 @@ class PartFile:
     model: str
 
 
-def batch_body(body: Mapping[str, Any], headers: Mapping[str, str] | None) -> dict[str, Any]:
-    """A live request body made fit for a batch line; refuses what a batch cannot honour."""
+def batch_body(
+    body: Mapping[str, Any], headers: Mapping[str, str] | None, profile: QwenProfile | None = None
+) -> dict[str, Any]:
+    """A live request body made fit for a batch line; refuses what a batch cannot honour.
+
+    Every option is a top-level key of the line's `body` (BATCH-2606: `enable_thinking` there, not
+    inside `extra_body`), and hybrid models get `enable_thinking` explicitly, since Qwen3.5-3.7 think
+    by default in Batch too.
+    """
     if headers:
         raise QwenValidationError("Per-request headers (extra_headers) cannot be sent in a batch; drop them.")
-    out = {k: v for k, v in body.items() if k not in ("stream", "stream_options")}
+    out = {k: v for k, v in body.items() if k not in ("stream", "stream_options", "extra_body")}
+    nested = body.get("extra_body")
+    if isinstance(nested, Mapping):
+        out.update(nested)
+    if profile is not None and profile.thinking in ("hybrid_on", "hybrid_off"):
+        out.setdefault("enable_thinking", bool(profile.thinking_default))
     return out
+
+
+def check_batch_model(profile: QwenProfile) -> None:
+    """Refuse a model the Batch API documents as not served in the job's region (before anything is uploaded)."""
+    if profile.batch is not False:
+        return  # served, or not documented for this region: the server decides
+    region = profile.region or DEFAULT_REGION
+    served = ", ".join(batch_models(region)) or "none"
+    raise QwenValidationError(
+        f"model={profile.model!r} is not served by the DashScope Batch API in {region} (batch-inference doc, "
+        f"{profile.as_of or 'n/a'}); models served there: {served}. Send these requests live (invoke/batch) "
+        f"or use a served model."
+    )
+
+
+_TEMPLATE_MARGIN = 4096
+"""Tokens the chat template adds beyond the message text (tool instructions, role markers), with room to spare."""
+
+
+def check_batch_context(index: int, body: Mapping[str, Any], profile: QwenProfile, base_url: str) -> None:
+    """The per-request Batch context cap (256K for Qwen3.5-3.7 Plus/Max/Flash), counted with the model's tokenizer.
+
+    Counting is exact; it is skipped only when the text cannot reach the cap (a token is at least one
+    UTF-8 byte, a character at most four).
+    """
+    cap = profile.batch_max_input_tokens
+    if cap is None:
+        return
+    messages, tools = body.get("messages") or [], body.get("tools")
+    bound = 4 * (sum(len(str(m)) for m in messages) + len(str(tools or ""))) + _TEMPLATE_MARGIN
+    if bound <= cap:
+        return
+    tokens = count_messages(messages, tools, profile.tokenizer)
+    if tokens > cap:
+        message = (
+            f"Batch input {index} has {tokens:,} input tokens; the DashScope Batch API caps {profile.model} at "
+            f"{cap:,} tokens per request (256K, batch-inference doc). Shorten it, or send it live, where the "
+            f"model takes up to {profile.context_window or cap:,}."
+        )
+        raise local_error(QwenContextOverflowError, message, base_url or "https://dashscope.invalid/", "batch_context")
+
+
+def batch_line_body(owner: Any, request: Any, index: int) -> dict[str, Any]:
+    """The line body for input `index` of a chat batch: 2026 line rules applied and checked for `owner`'s region."""
+    region = profile_region(owner.region, owner.base_url)
+    profile = resolve_profile(request.body["model"], owner.qwen_profile, region=region)
+    check_batch_model(profile)
+    body = batch_body(request.body, request.headers, profile)
+    check_batch_context(index, body, profile, owner.base_url or "")
+    return body
 
 
 def encode_line(custom_id: str, url: str, body: Mapping[str, Any]) -> bytes:
@@ -155,6 +219,9 @@ __all__ = [
     "BatchStatus",
     "PartFile",
     "batch_body",
+    "batch_line_body",
+    "check_batch_context",
+    "check_batch_model",
     "encode_line",
     "iter_jsonl",
     "line_error",

@@ -120,9 +120,6 @@ def _part_options(block: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-_MODALITY = {"image_url": "image", "video_url": "video", "video": "video", "input_audio": "audio"}
-
-
 def content_to_wire(content: str | list[Any], profile: QwenProfile, *, role: str) -> str | list[dict[str, Any]]:
     """Message content for the wire: a string unless parts need the array form.
 
@@ -154,12 +151,7 @@ def content_to_wire(content: str | list[Any], profile: QwenProfile, *, role: str
             raise QwenValidationError(
                 f"Content part of type {block.get('type')!r} is not supported by DashScope chat messages."
             )
-        modality = _MODALITY[media["type"]]
-        if profile.known and modality not in profile.input_modalities:
-            raise QwenValidationError(
-                f"Model {profile.model} accepts {sorted(profile.input_modalities)} input, not {modality}; "
-                f"use a model with {modality} input (e.g. qwen3-vl-plus or qwen3-omni-flash)."
-            )
+        # Input modalities are a volatile table fact: never refused here; the server's answer maps to a typed error.
         needs_array = True
         parts.append(media)
     if any(p["type"] != "text" for p in parts):

@@ -219,14 +219,7 @@ def _apply_json(profile: QwenProfile, body: dict[str, Any], schema_hint: Any) ->
     fmt = body.get("response_format")
     if not isinstance(fmt, Mapping):
         return
-    kind = fmt.get("type")
-    if kind == "json_schema" and profile.known and not profile.json_schema:
-        raise QwenValidationError(
-            f"Model {profile.model} has no json_schema response format (Beijing qwen-plus models have it); use "
-            f"with_structured_output(method='function_calling') or method='json_mode'."
-        )
-    if kind == "json_object" and profile.known and not profile.json_object:
-        raise QwenValidationError(f"Model {profile.model} has no JSON mode (response_format json_object).")
+    kind = fmt.get("type")  # JSON-format availability is volatile (per model and region): sent, the server decides
     if kind not in ("json_object", "json_schema"):
         return
     if body.get("max_tokens") or body.get("max_completion_tokens"):

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 ThinkingMode = Literal["none", "hybrid_off", "hybrid_on", "always", "unknown"]
 """How a model thinks: never; hybrid with thinking off or on by default; always; not known."""
@@ -329,6 +330,30 @@ def resolve_profile(model: str, overrides: dict[str, Any] | None = None, *, regi
     return base.with_overrides(overrides) if overrides else base
 
 
+def profile_region(region: str | None, base_url: str | None = None) -> str | None:
+    """The region whose facts apply: the configured one, else the one a DashScope base URL names.
+
+    None when neither says (a proxy or a test server without `region=`): the default region's facts apply.
+    """
+    from langchain_qwen import _client
+
+    if region:
+        try:
+            return _client.normalize_region(region)
+        except Exception:  # an invalid region is reported when the client is built, not here
+            return None
+    host = urlsplit(base_url or "").hostname or ""
+    for name, url in _client.REGION_URLS.items():
+        if urlsplit(url).hostname == host:
+            return name
+    m = _MAAS_HOST.fullmatch(host)
+    return m.group(1) if m else None
+
+
+_MAAS_HOST = re.compile(r"[^.]+\.([a-z0-9-]+)\.maas\.aliyuncs\.com")
+"""Workspace, trial and Token Plan hosts: `{WorkspaceId|trial|token-plan}.{region}.maas.aliyuncs.com`."""
+
+
 def register_model(model: str, *, family: str | None = None, **fields: Any) -> QwenProfile:
     """Add or replace a model row for the whole process; returns its profile in the default region.
 
@@ -369,6 +394,11 @@ def known_models() -> list[str]:
     """Every model id the table names explicitly (packaged and registered)."""
     table = _table()
     return sorted({*table.families, *table.snapshots, *_REGISTERED})
+
+
+def batch_models(region: str | None = None) -> list[str]:
+    """Families the Batch API serves in `region` (default region when None), per the table."""
+    return [m for m in sorted(_table().families) if resolve_profile(m, region=region).batch]
 
 
 def table_sources() -> dict[str, str]:
@@ -427,8 +457,10 @@ __all__ = [
     "UNKNOWN",
     "EmbeddingProfile",
     "QwenProfile",
+    "batch_models",
     "embedding_profile",
     "known_models",
+    "profile_region",
     "register_model",
     "resolve_profile",
     "table_sources",

@@ -38,7 +38,7 @@ from langchain_qwen._batch import (
     BatchError,
     BatchStatus,
     PartFile,
-    batch_body,
+    batch_line_body,
     encode_line,
     iter_jsonl,
     line_error,
@@ -192,7 +192,7 @@ class QwenBatch(_Submitter):
     def _lines(self, inputs: Iterable[Any], kwargs: dict[str, Any], counter: list[int]) -> Iterator[tuple[str, bytes]]:
         for index, item in enumerate(inputs):
             request, _ = self.owner._prepare(_messages(self.owner, item), None, dict(kwargs), stream=False)
-            body = batch_body(request.body, request.headers)
+            body = batch_line_body(self.owner, request, index)
             counter[0] = index + 1
             yield body["model"], encode_line(str(index), self.endpoint, body)
 

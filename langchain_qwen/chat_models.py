@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, post
 from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
-from langchain_qwen._profiles import QwenProfile, resolve_profile
+from langchain_qwen._profiles import QwenProfile, profile_region, resolve_profile
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._version import __version__
@@ -223,8 +223,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
 
     @property
     def qwen_capabilities(self) -> QwenProfile:
-        """This model's DashScope capability profile (table entry plus `qwen_profile` overrides)."""
-        return resolve_profile(self.model_name, self.qwen_profile)
+        """This model's DashScope capability profile in its region (table entry plus `qwen_profile` overrides)."""
+        region = profile_region(self.region, self.base_url)
+        return resolve_profile(self.model_name, self.qwen_profile, region=region)
 
     # --- request building -------------------------------------------------------------------
 
