@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .._profiles import resolve_profile
 from .._tokens import count_messages, count_text
 from ._chat import MSG_BODY_INVALID, prepare_chat, render_completion
 from ._embeddings import handle_embeddings
 from ._errors import ChatError
 from ._files import MB, FileError, FileStore
+from ._service import service_model
 
 CHAT, EMBEDDINGS, DS_TEST = "/v1/chat/completions", "/v1/embeddings", "/v1/chat/ds-test"
 ENDPOINTS = (CHAT, EMBEDDINGS, DS_TEST)
@@ -183,7 +183,7 @@ def _allowed_models(endpoint: str, region: str) -> frozenset[str]:
 
 def thinking_default(model: str) -> bool:
     """Whether `model` thinks when a batch line says nothing about it."""
-    return bool(resolve_profile(model).thinking_default)
+    return bool(service_model(model).thinking_default)
 
 
 def _parse_line(raw: bytes, n: int, endpoint: str) -> tuple[str, dict[str, Any]]:

@@ -31,9 +31,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._profiles import QwenProfile
 from .._tokens import count_text, render_segments
 from ._errors import ChatError
+from ._service import ServiceModel
 
 DEFAULT_TTL = 300.0
 MIN_CACHE_TOKENS = 1024
@@ -171,7 +171,7 @@ def prefix_tokens(
 
 
 def plan_cache(
-    messages: Sequence[Mapping[str, Any]], tools: Any, profile: QwenProfile, store: CacheStore, account: str
+    messages: Sequence[Mapping[str, Any]], tools: Any, profile: ServiceModel, store: CacheStore, account: str
 ) -> CacheUsage | None:
     """The explicit-cache outcome of a request, or None when no marker prefix reaches 1024 tokens."""
     if not profile.explicit_cache or not has_markers(messages):

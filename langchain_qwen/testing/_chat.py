@@ -44,7 +44,7 @@ How answers are made (general rules only; no prompt is ever special-cased):
   capture has only ``text_tokens``). ``completion_tokens_details`` is null, ``{"reasoning_tokens"}`` when
   thinking, plus ``audio_tokens``/``text_tokens`` when audio is generated.
 
-Every per-model decision reads the model's ``QwenProfile`` (``resolve_profile``). Error strings are the
+Every per-model decision reads the model's ``ServiceModel`` (``resolve_profile``). Error strings are the
 ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6); the few the protocol does not give
 are marked ``[invented]`` where they are raised.
 """
@@ -57,7 +57,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._profiles import QwenProfile, resolve_profile
 from .._tokens import count_messages, encoding, text_of
 from ._cache import CacheStore, CacheUsage, plan_cache
 from ._errors import ChatError, error_body
@@ -65,6 +64,7 @@ from ._files import FileStore, expand_file_refs
 from ._media import AudioOutput, MediaSummary, audio_deltas, check_audio_output, check_content_parts, interleave_audio
 from ._sampling import check_sampling, cut_at_stop, cut_at_token_stop, is_int, parse_stop, token_pieces
 from ._search import SEARCH_PROMPT_TOKENS, SEARCH_SUFFIX, check_search
+from ._service import ServiceModel, service_model
 from ._tools import ToolCall, answer_text, decide_tool_calls, forced_tool_name, fragments, is_prefix_request
 from ._translate import Translation, check_mt_messages, check_translation
 
@@ -86,6 +86,8 @@ MSG_TOOLS_EMPTY = "[] is too short - 'tools'"
 MSG_TOOL_SEARCH = "Tool names are not allowed to be [search]"
 MSG_TOOL_CHOICE = 'tool_choice is one of the strings that should be ["none", "auto"]'
 MSG_TOOL_CHOICE_THINKING = "The tool_choice parameter does not support being set to required or object in thinking mode"
+MSG_TOOL_CHOICE_THINKING_2026 = "<400> InternalError.Algo.InvalidParameter: " + MSG_TOOL_CHOICE_THINKING
+"""Qwen3.5+ hybrids forcing a tool while thinking (qwen3.6-plus, qwen3.7-plus captures, [ISS-OMP886])."""
 MSG_JSON_THINKING = "Json mode response is not supported when enable_thinking is true"
 MSG_JSON_WORD = "'messages' must contain the word 'json' in some form, to use 'response_format' of type 'json_object'."
 MSG_RESPONSE_FORMAT = (
@@ -132,7 +134,7 @@ class ChatPlan:
     chat_id: str
     created: int
     model: str
-    profile: QwenProfile
+    profile: ServiceModel
     stream: bool
     include_usage: bool
     thinking: bool
@@ -175,7 +177,7 @@ _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 # -- validation ------------------------------------------------------------------------------
 
 
-def _check_messages(messages: Any, profile: QwenProfile) -> None:
+def _check_messages(messages: Any, profile: ServiceModel) -> None:
     if not isinstance(messages, list) or not messages:
         # Schema-style messages ("... - 'field'") carry code invalid_value like the seed one (F13.1) [inferred].
         raise ChatError(MSG_MESSAGES_EMPTY, code="invalid_value")
@@ -207,7 +209,7 @@ def _check_messages(messages: Any, profile: QwenProfile) -> None:
         raise ChatError(MSG_NO_USER)
 
 
-def _resolve_thinking(body: Mapping[str, Any], profile: QwenProfile, model: str) -> tuple[bool, int | None]:
+def _resolve_thinking(body: Mapping[str, Any], profile: ServiceModel, model: str) -> tuple[bool, int | None]:
     """Validate the thinking parameters; return (thinking on, reasoning token budget)."""
     enable = body.get("enable_thinking")
     if enable is not None:
@@ -245,7 +247,7 @@ def _resolve_thinking(body: Mapping[str, Any], profile: QwenProfile, model: str)
     return thinking, budget if thinking else None
 
 
-def _check_tools(body: Mapping[str, Any], profile: QwenProfile, thinking: bool) -> None:
+def _check_tools(body: Mapping[str, Any], profile: ServiceModel, thinking: bool) -> None:
     tools = body.get("tools")
     if tools is not None:
         if not isinstance(tools, list) or not tools:
@@ -257,24 +259,26 @@ def _check_tools(body: Mapping[str, Any], profile: QwenProfile, thinking: bool) 
     choice = body.get("tool_choice")
     if choice is None:
         return
+    forced = choice == "required" or isinstance(choice, Mapping)
+    if thinking and forced and profile.forced_tool_error == "thinking_mode":
+        raise ChatError(MSG_TOOL_CHOICE_THINKING_2026)
     allowed = profile.tool_choice_thinking if thinking else profile.tool_choice
     if isinstance(choice, str):
         if choice in allowed and choice != "function":
             return
-        if thinking and choice == "required":
-            raise ChatError(MSG_TOOL_CHOICE_THINKING)
-        raise ChatError(MSG_TOOL_CHOICE)
+        raise ChatError(MSG_TOOL_CHOICE)  # "required" on older models too [ISS-PYDAI1265]
     if isinstance(choice, Mapping) and "function" in allowed:
         try:
             forced_tool_name(choice, tools if isinstance(tools, list) else None)
         except ValueError as err:
             raise ChatError(str(err)) from None
         return
+    # [invented] for older models: F1.6 says a forced function is refused while thinking, wording not captured.
     raise ChatError(MSG_TOOL_CHOICE_THINKING if thinking else MSG_TOOL_CHOICE)
 
 
 def _check_response_format(
-    body: Mapping[str, Any], profile: QwenProfile, model: str, thinking: bool, region: str
+    body: Mapping[str, Any], profile: ServiceModel, model: str, thinking: bool, region: str
 ) -> bool:
     """Validate `response_format`; return True when the answer must be a JSON object."""
     fmt = body.get("response_format")
@@ -304,7 +308,7 @@ def _check_response_format(
 
 
 def _prompt_details(
-    profile: QwenProfile, prompt_tokens: int, media: dict[str, int], cache: CacheUsage | None
+    profile: ServiceModel, prompt_tokens: int, media: dict[str, int], cache: CacheUsage | None
 ) -> dict[str, Any] | None:
     """`usage.prompt_tokens_details` (rules in the module docstring)."""
     if profile.translation:
@@ -328,7 +332,7 @@ class ChatRequest:
     body: Mapping[str, Any]
     region: str
     model: str = ""
-    profile: QwenProfile = field(default_factory=QwenProfile)
+    profile: ServiceModel = field(default_factory=ServiceModel)
     messages: list[Any] = field(default_factory=list)
     stream: bool = False
     thinking: bool = False
@@ -352,7 +356,7 @@ def _rule_model(req: ChatRequest) -> None:
     model = req.body.get("model")
     if not model or not isinstance(model, str):
         raise ChatError(MSG_NO_MODEL, code="invalid_value")
-    profile = resolve_profile(model)
+    profile = service_model(model)
     if not profile.known or (profile.regions is not None and req.region not in profile.regions):
         raise ChatError(
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"

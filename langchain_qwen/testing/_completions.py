@@ -29,10 +29,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._profiles import FIM_REGIONS, resolve_profile
 from .._tokens import count_text, encoding
 from ._errors import ChatError
 from ._sampling import check_sampling, cut_at_stop, cut_at_token_stop, parse_stop, token_pieces
+from ._service import FIM_REGIONS, service_model
 
 FIM_PREFIX = "<|fim_prefix|>"
 FIM_SUFFIX = "<|fim_suffix|>"
@@ -104,7 +104,7 @@ def prepare_completion(body: Any, region: str) -> CompletionPlan:
     model = body.get("model")
     if not model or not isinstance(model, str):
         raise ChatError(MSG_NO_MODEL, code="invalid_value")
-    profile = resolve_profile(model)
+    profile = service_model(model)
     if (
         not profile.known
         or region not in FIM_REGIONS

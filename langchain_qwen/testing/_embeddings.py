@@ -1,6 +1,6 @@
 """`/embeddings` of the DashScope emulator (F12): validation and deterministic feature-hashing vectors.
 
-Rules (per model from ``langchain_qwen._profiles.embedding_profile``; nothing depends on the text):
+Rules (per model from ``_service.embedding_model``; nothing depends on the text):
 
 * Unknown model → 404 ``model_not_found``. ``encoding_format`` other than ``"float"`` → 400
   (``MSG_ENCODING``, ``[invented]``). ``input`` must be a string or a non-empty list of strings
@@ -25,10 +25,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .._profiles import embedding_profile
 from .._tokens import count_text
 from ._errors import ChatError
 from ._sampling import is_int
+from ._service import embedding_model
 
 MSG_ENCODING = "encoding_format only supports float"
 """[invented] F12: "当前仅支持float格式"; the refusal wording was not captured."""
@@ -77,7 +77,7 @@ def handle_embeddings(body: Any, request_id: str) -> dict[str, Any]:
     model = body.get("model")
     if not model or not isinstance(model, str):
         raise ChatError("you must provide a model parameter.", code="invalid_value")
-    profile = embedding_profile(model)
+    profile = embedding_model(model)
     if profile is None:
         raise ChatError(
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"

@@ -44,9 +44,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from .._profiles import QwenProfile
 from ._errors import ChatError
 from ._sampling import is_number
+from ._service import ServiceModel
 
 MEDIA_MODALITY = {"image_url": "image", "input_audio": "audio", "video_url": "video", "video": "video"}
 PART_TYPES = frozenset({"text", *MEDIA_MODALITY})
@@ -136,7 +136,7 @@ def _url_of(part: Mapping[str, Any], key: str, inner: str) -> Any:
     return obj.get(inner) if isinstance(obj, Mapping) else None
 
 
-def _check_part(part: Any, profile: QwenProfile, model: str) -> tuple[str, str, int] | None:
+def _check_part(part: Any, profile: ServiceModel, model: str) -> tuple[str, str, int] | None:
     """Validate one content part; return (modality, label, tokens) for media parts, None for text."""
     kind = part.get("type") if isinstance(part, Mapping) else None
     if kind not in PART_TYPES:
@@ -170,7 +170,7 @@ def _check_part(part: Any, profile: QwenProfile, model: str) -> tuple[str, str, 
     return modality, f"video({len(frames)} frames)", VIDEO_FRAME_TOKENS * len(frames)
 
 
-def check_content_parts(messages: Sequence[Mapping[str, Any]], profile: QwenProfile, model: str) -> MediaSummary:
+def check_content_parts(messages: Sequence[Mapping[str, Any]], profile: ServiceModel, model: str) -> MediaSummary:
     """Validate every array `content`; return the media token counts and the last user message's kinds.
 
     Raises:
@@ -214,7 +214,7 @@ def _voice_message(voices: Sequence[str]) -> str:
 
 
 def check_audio_output(
-    body: Mapping[str, Any], profile: QwenProfile, model: str, *, thinking: bool, stream: bool
+    body: Mapping[str, Any], profile: ServiceModel, model: str, *, thinking: bool, stream: bool
 ) -> AudioOutput | None:
     """Validate `modalities` / `audio`; return the audio request, or None for text-only output.
 

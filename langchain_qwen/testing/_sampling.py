@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._profiles import QwenProfile
 from ._errors import ChatError
+from ._service import ServiceModel
 
 SEED_MAX = 2**31 - 1
 _FALLBACK_MAX_OUTPUT = 8192
@@ -33,7 +33,7 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def check_sampling(body: Mapping[str, Any], profile: QwenProfile, model: str) -> None:
+def check_sampling(body: Mapping[str, Any], profile: ServiceModel, model: str) -> None:
     """Validate `temperature`, `top_p`, `n`, `max_tokens`, `max_completion_tokens` and `seed` (F13.1)."""
     temperature = body.get("temperature")
     if temperature is not None:

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .._profiles import QwenProfile
 from ._errors import ChatError
+from ._service import ServiceModel
 
 MSG_SEARCH = "This model does not support enable_search."
 SEARCH_SUFFIX = " (searched the web)"
@@ -43,7 +43,7 @@ MSG_FORCED = "'forced_search' must be Boolean"
 """[invented] modelled on the documented "'seed' must be Integer"."""
 
 
-def check_search(body: Mapping[str, Any], profile: QwenProfile, model: str) -> bool:
+def check_search(body: Mapping[str, Any], profile: ServiceModel, model: str) -> bool:
     """Validate the web-search parameters; return True when the request searches.
 
     Raises:

@@ -24,9 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._profiles import QwenProfile
 from .._tokens import count_text
 from ._errors import ChatError
+from ._service import ServiceModel
 
 LANGUAGES = frozenset(
     {
@@ -108,7 +108,7 @@ def _terms(value: Any) -> tuple[tuple[str, str], ...]:
     )
 
 
-def check_translation(body: Mapping[str, Any], profile: QwenProfile) -> Translation | None:
+def check_translation(body: Mapping[str, Any], profile: ServiceModel) -> Translation | None:
     """Validate `translation_options`; None in custom-prompt mode (the field is absent or null)."""
     options = body.get("translation_options")
     if options is None:
