@@ -4,7 +4,7 @@ Usage: python bench/bench_batch.py [--requests 100000]
 
 Encodes N requests with the live request builder (streamed to JSONL on disk), uploads, creates the
 batches, waits, downloads, and decodes every result in input order through `iter_results()` (one line
-at a time). Reports this process's peak RSS (target < 300 MB) and the time of each phase. The emulator
+at a time). Reports this process's peak RSS (target < 150 MB, issue 14) and the time of each phase. The emulator
 runs in a separate process, so its memory is not counted.
 """
 
@@ -76,7 +76,7 @@ def main() -> None:
         f"server processing {t_wait:.1f} s, download+decode {t_decode:.1f} s ({t_decode / total * 1e6:.0f} us/request)"
     )
     print(f"encode + decode wall time: {t_encode + t_decode:.1f} s")
-    print(f"peak RSS of this process: {peak_mb():.0f} MB (target < 300 MB)")
+    print(f"peak RSS of this process: {peak_mb():.0f} MB (target < 150 MB)")
 
 
 if __name__ == "__main__":

@@ -1,136 +1,298 @@
 """Core performance figures as ratios against the raw openai SDK on the same emulator, in the same run.
 
-Usage: python bench/bench_core.py [--chunks 5000] [--rounds 7] [--invokes 300]
+Usage: python bench/bench_core.py [--rounds 9] [--only stream,tool,invoke,abatch,import] [--json out.json]
 
-* stream: ChatQwen.stream over an N-chunk answer vs iterating the raw SDK's typed chunks
-  (target <= 0.6x); the SDK's untyped SSE path is shown for reference.
-* invoke: ChatQwen.invoke vs client.chat.completions.create on a short prompt (target <= 1.1x).
-* import: `import langchain_qwen` vs `import langchain_core.language_models, openai` (target <= 1.1x).
-* construct: one ChatQwen() (target < 1 ms).
+Every goal of issue 14, each a same-run ratio to the raw `openai` SDK (typed chunks / typed completions),
+with the garbage collector ON (as users run) and the servers in their own processes (no shared GIL):
 
-The emulator runs in a separate process so that the server does not compete with the client for the GIL.
+* stream / astream over 4,000 reasoning + 1,000 text chunks and over 5,000 text chunks (target <= 0.25x);
+* a tool call whose arguments arrive in 2,000 pieces, `stream` (target <= 0.35x; own stand-in server,
+  `bench/_serve.py tool-stream`, since the emulator cuts arguments into at most 3 fragments);
+* `invoke` vs the raw sync call (target <= 0.80x); `ainvoke` vs the raw async call (target <= 0.90x);
+* `abatch` of 256 calls at 100 ms server latency, max_concurrency=64, against the ideal of 4 waves
+  (0.4 s; target <= 1.3x), with the raw async SDK under the same semaphore for reference;
+* import and construction (kept from earlier rounds).
+
+Clients run interleaved round by round (machine noise hits all alike); each figure is a median over
+rounds, as wall time and as this process's CPU time (the CPU ratio is the steadier one when the cores are
+shared). The load average before/after each comparison is printed with it.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import json
 import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
+from typing import Any
 
 import openai
+from _harness import KEY, Comparison, acompare, arun, compare, load, report, serve, shutdown, track
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._tokens import count_text
 
 MODEL = "qwen-plus"
-KEY = "sk-bench"
+REASONING_CHUNKS, REASONING_TEXT_CHUNKS = 4000, 1000
+TEXT_CHUNKS = 5000
+TOOL_PIECES = 2000
+BATCH_CALLS, BATCH_CONCURRENCY, BATCH_LATENCY = 256, 64, 0.1
 
 
-def start_emulator() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "langchain_qwen.testing", "--port", "0", "--api-key", KEY],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    base_url = proc.stdout.readline().strip()
-    return proc, base_url
+def prompt_for(tokens: int, prefix: str = "Emulated reply: ", suffix: str = "") -> str:
+    """A prompt `q` such that `prefix + q + suffix` is exactly `tokens` tokens (the emulator echoes it)."""
 
+    def size(q: str) -> int:
+        return count_text(prefix + q + suffix)
 
-def prompt_for(chunks: int) -> str:
-    """A prompt whose echoed answer ("Emulated reply: " + prompt) is exactly `chunks` tokens long."""
-    words = max(chunks - count_text("Emulated reply: "), 1)
+    words = max(tokens - size(""), 1)
     text = "word" + " word" * (words - 1)
-    while count_text("Emulated reply: " + text) > chunks:
+    while size(text) > tokens:
         text = text[: text.rfind(" ")]
-    while count_text("Emulated reply: " + text) < chunks:
+    while size(text) < tokens:
         text += " word"
     return text
 
 
-def best_of(fn: Callable[[], object], rounds: int) -> float:
-    times = []
-    for _ in range(rounds):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+# -- streams ------------------------------------------------------------------------------------
 
 
-def bench_stream(base_url: str, chunks: int, rounds: int) -> dict[str, float]:
-    prompt = prompt_for(chunks)
-    client = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
-    llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
-    body = {
+class StreamCase:
+    """One streamed answer: the prompt, request options and the chunk counts every client must see."""
+
+    def __init__(self, name: str, base_url: str, *, thinking: bool) -> None:
+        self.name = name
+        self.thinking = thinking
+        if thinking:  # reasoning "The user asked: q I should reply by restating it."; answer capped by max_tokens
+            self.prompt = prompt_for(REASONING_CHUNKS, "The user asked: ", " I should reply by restating it.")
+            self.expect = (REASONING_CHUNKS, REASONING_TEXT_CHUNKS)
+            extra: dict[str, Any] = {"enable_thinking": True}
+            self.max_tokens: int | None = REASONING_TEXT_CHUNKS
+        else:
+            self.prompt = prompt_for(TEXT_CHUNKS)
+            self.expect = (0, TEXT_CHUNKS)
+            extra = {"enable_thinking": False}
+            self.max_tokens = None
+        self.extra = extra
+        self.sync = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
+        self.aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
+        self.llm = ChatQwen(
+            model=MODEL, api_key=KEY, base_url=base_url, max_retries=0, max_tokens=self.max_tokens, **extra
+        )
+        self.kwargs: dict[str, Any] = {
+            "model": MODEL,
+            "messages": [{"role": "user", "content": self.prompt}],
+            "stream": True,
+            "stream_options": {"include_usage": True},
+            "extra_body": extra,
+        }
+        if self.max_tokens:
+            self.kwargs["max_tokens"] = self.max_tokens
+        self.body = {k: v for k, v in self.kwargs.items() if k != "extra_body"} | extra
+
+    def check(self, reasoning: int, text: int) -> None:
+        want_r, want_t = self.expect
+        assert abs(reasoning - want_r) <= 2 and abs(text - want_t) <= 2, (self.name, reasoning, text)
+
+    def raw_typed(self) -> None:
+        r = t = 0
+        for chunk in self.sync.chat.completions.create(**self.kwargs):
+            if chunk.choices:
+                delta = chunk.choices[0].delta
+                if delta.content:
+                    t += 1
+                if getattr(delta, "reasoning_content", None):
+                    r += 1
+        self.check(r, t)
+
+    def raw_untyped(self) -> None:
+        r = t = 0
+        for chunk in self.sync.post(
+            "/chat/completions", cast_to=object, body=self.body, stream=True, stream_cls=openai.Stream[object]
+        ):
+            if chunk["choices"]:  # type: ignore[index]
+                delta = chunk["choices"][0]["delta"]  # type: ignore[index]
+                if delta.get("content"):
+                    t += 1
+                if delta.get("reasoning_content"):
+                    r += 1
+        self.check(r, t)
+
+    def chat_qwen(self) -> None:
+        r = t = 0
+        for chunk in self.llm.stream(self.prompt):
+            if chunk.content:
+                t += 1
+            if chunk.additional_kwargs.get("reasoning_content"):
+                r += 1
+        self.check(r, t)
+
+    async def araw_typed(self) -> None:
+        r = t = 0
+        async for chunk in await self.aio.chat.completions.create(**self.kwargs):
+            if chunk.choices:
+                delta = chunk.choices[0].delta
+                if delta.content:
+                    t += 1
+                if getattr(delta, "reasoning_content", None):
+                    r += 1
+        self.check(r, t)
+
+    async def achat_qwen(self) -> None:
+        r = t = 0
+        async for chunk in self.llm.astream(self.prompt):
+            if chunk.content:
+                t += 1
+            if chunk.additional_kwargs.get("reasoning_content"):
+                r += 1
+        self.check(r, t)
+
+
+def bench_streams(base_url: str, rounds: int) -> list[Comparison]:
+    out = []
+    for case in (
+        StreamCase("reasoning 4,000 + text 1,000", base_url, thinking=True),
+        StreamCase("text 5,000", base_url, thinking=False),
+    ):
+        clients: dict[str, Callable[[], object]] = {
+            "raw SDK typed": case.raw_typed,
+            "raw SDK untyped (ref)": case.raw_untyped,
+            "ChatQwen.stream": case.chat_qwen,
+        }
+        out.append(compare(f"stream, {case.name} chunks", clients, rounds))
+        aclients = {"raw AsyncOpenAI typed": case.araw_typed, "ChatQwen.astream": case.achat_qwen}
+        out.append(arun(acompare(f"astream, {case.name} chunks", aclients, rounds)))
+    return out
+
+
+def bench_tool_stream(base_url: str, rounds: int) -> list[Comparison]:
+    tool = {
+        "type": "function",
+        "function": {
+            "name": "record_note",
+            "description": "Record a note.",
+            "parameters": {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]},
+        },
+    }
+    messages = [{"role": "user", "content": "Record a note of the meeting."}]
+    sync = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
+    aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
+    llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0).bind_tools([tool])
+    kwargs: dict[str, Any] = {
         "model": MODEL,
-        "messages": [{"role": "user", "content": prompt}],
+        "messages": messages,
+        "tools": [tool],
         "stream": True,
         "stream_options": {"include_usage": True},
-        "enable_thinking": False,
     }
 
     def raw_typed() -> None:
         n = 0
-        for chunk in client.chat.completions.create(
-            model=MODEL,
-            messages=[{"role": "user", "content": prompt}],
-            stream=True,
-            stream_options={"include_usage": True},
-            extra_body={"enable_thinking": False},
-        ):
-            if chunk.choices and chunk.choices[0].delta.content:
+        for chunk in sync.chat.completions.create(**kwargs):
+            if chunk.choices and chunk.choices[0].delta.tool_calls:
                 n += 1
-        assert n >= chunks - 2, n
-
-    def raw_untyped() -> None:
-        n = 0
-        for chunk in client.post(
-            "/chat/completions", cast_to=object, body=body, stream=True, stream_cls=openai.Stream[object]
-        ):
-            if chunk["choices"] and chunk["choices"][0]["delta"].get("content"):  # type: ignore[index]
-                n += 1
-        assert n >= chunks - 2, n
+        assert n == TOOL_PIECES, n
 
     def chat_qwen() -> None:
         n = 0
-        for chunk in llm.stream(prompt):
-            if chunk.content:
+        for chunk in llm.stream(messages[0]["content"]):
+            if chunk.tool_call_chunks:
                 n += 1
-        assert n >= chunks - 2, n
+        assert n == TOOL_PIECES, n
 
-    for fn in (raw_typed, raw_untyped, chat_qwen):  # warm up connections, tokenizer and imports
-        fn()
-    results = {"raw_typed": 0.0, "raw_untyped": 0.0, "chat_qwen": 0.0}
-    samples: dict[str, list[float]] = {k: [] for k in results}
-    for _ in range(rounds):  # interleave so that machine noise hits every client alike
-        samples["raw_typed"].append(best_of(raw_typed, 1))
-        samples["raw_untyped"].append(best_of(raw_untyped, 1))
-        samples["chat_qwen"].append(best_of(chat_qwen, 1))
-    return {k: statistics.median(v) for k, v in samples.items()}
+    async def araw_typed() -> None:
+        n = 0
+        async for chunk in await aio.chat.completions.create(**kwargs):
+            if chunk.choices and chunk.choices[0].delta.tool_calls:
+                n += 1
+        assert n == TOOL_PIECES, n
+
+    async def achat_qwen() -> None:
+        n = 0
+        async for chunk in llm.astream(messages[0]["content"]):
+            if chunk.tool_call_chunks:
+                n += 1
+        assert n == TOOL_PIECES, n
+
+    name = f"tool call, arguments in {TOOL_PIECES:,} pieces"
+    return [
+        compare(f"stream, {name}", {"raw SDK typed": raw_typed, "ChatQwen.stream": chat_qwen}, rounds),
+        arun(
+            acompare(f"astream, {name}", {"raw AsyncOpenAI typed": araw_typed, "ChatQwen.astream": achat_qwen}, rounds)
+        ),
+    ]
 
 
-def bench_invoke(base_url: str, n: int) -> dict[str, float]:
-    client = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
+# -- single calls and batches ------------------------------------------------------------------
+
+PROMPT = "Hello, how are you today?"
+
+
+def bench_invoke(base_url: str, rounds: int, per_round: int) -> list[Comparison]:
+    sync = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
+    aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
     llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
-    messages = [{"role": "user", "content": "Hello, how are you today?"}]
+    messages = [{"role": "user", "content": PROMPT}]
+    extra = {"enable_thinking": False}
 
     def raw() -> None:
-        client.chat.completions.create(model=MODEL, messages=messages, extra_body={"enable_thinking": False})
+        for _ in range(per_round):
+            sync.chat.completions.create(model=MODEL, messages=messages, extra_body=extra)  # type: ignore[arg-type]
 
     def lc() -> None:
-        llm.invoke("Hello, how are you today?")
+        for _ in range(per_round):
+            llm.invoke(PROMPT)
 
-    for _ in range(20):
-        raw()
-        lc()
-    samples: dict[str, list[float]] = {"raw": [], "chat_qwen": []}
-    for _ in range(n):
-        samples["raw"].append(best_of(raw, 1))
-        samples["chat_qwen"].append(best_of(lc, 1))
-    return {k: statistics.median(v) for k, v in samples.items()}
+    async def araw() -> None:
+        for _ in range(per_round):
+            await aio.chat.completions.create(model=MODEL, messages=messages, extra_body=extra)  # type: ignore[arg-type]
+
+    async def alc() -> None:
+        for _ in range(per_round):
+            await llm.ainvoke(PROMPT)
+
+    return [
+        compare("invoke, per call", {"raw SDK sync": raw, "ChatQwen.invoke": lc}, rounds, unit=per_round),
+        arun(acompare("ainvoke, per call", {"raw SDK async": araw, "ChatQwen.ainvoke": alc}, rounds, unit=per_round)),
+    ]
+
+
+def bench_abatch(base_url: str, rounds: int, server: str) -> Comparison:
+    aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
+    llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
+    prompts = [f"Question {i}: what is {i} squared?" for i in range(BATCH_CALLS)]
+    extra = {"enable_thinking": False}
+
+    async def raw() -> None:
+        sem = asyncio.Semaphore(BATCH_CONCURRENCY)
+
+        async def one(p: str) -> Any:
+            async with sem:
+                return await aio.chat.completions.create(
+                    model=MODEL,
+                    messages=[{"role": "user", "content": p}],
+                    extra_body=extra,  # type: ignore[arg-type]
+                )
+
+        results = await asyncio.gather(*(one(p) for p in prompts))
+        assert len(results) == BATCH_CALLS
+
+    async def lc() -> None:
+        results = await llm.abatch(prompts, config={"max_concurrency": BATCH_CONCURRENCY})  # type: ignore[arg-type]
+        assert len(results) == BATCH_CALLS
+
+    name = (
+        f"abatch, {BATCH_CALLS} calls at {BATCH_LATENCY * 1000:.0f} ms latency, "
+        f"max_concurrency={BATCH_CONCURRENCY}, {server}"
+    )
+    return arun(acompare(name, {"raw SDK async + semaphore": raw, "ChatQwen.abatch": lc}, rounds, warmup=1))
+
+
+# -- import and construction -----------------------------------------------------------------
 
 
 def bench_import(rounds: int) -> dict[str, float]:
@@ -156,39 +318,89 @@ def bench_construct(n: int = 2000) -> float:
     return (time.perf_counter() - t0) / n
 
 
+TARGETS = {
+    "stream, reasoning": 0.25,
+    "astream, reasoning": 0.25,
+    "stream, text": 0.25,
+    "astream, text": 0.25,
+    "stream, tool call": 0.35,
+    "astream, tool call": None,
+    "invoke": 0.80,
+    "ainvoke": 0.90,
+}
+
+
+def target_of(name: str) -> float | None:
+    return next((t for prefix, t in TARGETS.items() if name.startswith(prefix)), None)
+
+
+def summary(results: list[Comparison], ideal: float) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in results:
+        ours = next(k for k in c.samples if k.startswith("ChatQwen"))
+        entry: dict[str, Any] = {
+            "ratio_wall": round(c.ratio(ours), 3),
+            "ratio_cpu": round(c.ratio(ours, cpu=True), 3),
+            "paired_wall": [round(x, 3) for x in c.paired(ours)],
+            "wall_ms": {k: round(s.wall_median * 1000, 3) for k, s in c.samples.items()},
+            "cpu_ms": {k: round(s.cpu_median * 1000, 3) for k, s in c.samples.items()},
+            "load": [c.load_before, c.load_after],
+            "target": target_of(c.name),
+        }
+        if c.name.startswith("abatch"):
+            entry["of_ideal"] = {k: round(s.wall_median / ideal, 3) for k, s in c.samples.items()}
+            entry["target"] = 1.3
+        out[c.name] = entry
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--chunks", type=int, default=5000)
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--invokes", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--invokes", type=int, default=40, help="calls per client per invoke round")
+    parser.add_argument("--only", default="stream,tool,invoke,abatch,import")
+    parser.add_argument("--json", default=None, help="also write the figures to this file")
     args = parser.parse_args()
-    proc, base_url = start_emulator()
-    try:
-        s = bench_stream(base_url, args.chunks, args.rounds)
-        i = bench_invoke(base_url, args.invokes)
-    finally:
-        proc.terminate()
-        proc.wait()
-    imp = bench_import(max(args.rounds, 5))
-    construct = bench_construct()
-    print(f"stream ({args.chunks} chunks, median of {args.rounds}):")
-    print(f"  raw SDK typed    {s['raw_typed'] * 1000:8.1f} ms   1.00x")
-    print(f"  raw SDK untyped  {s['raw_untyped'] * 1000:8.1f} ms   {s['raw_untyped'] / s['raw_typed']:.2f}x")
-    print(
-        f"  ChatQwen.stream  {s['chat_qwen'] * 1000:8.1f} ms   {s['chat_qwen'] / s['raw_typed']:.2f}x  (target <= 0.60x)"
-    )
-    print(f"invoke (median of {args.invokes}):")
-    print(f"  raw SDK          {i['raw'] * 1e6:8.0f} us   1.00x")
-    print(f"  ChatQwen.invoke  {i['chat_qwen'] * 1e6:8.0f} us   {i['chat_qwen'] / i['raw']:.2f}x  (target <= 1.10x)")
-    print("import (fresh interpreter, median):")
-    print(f"  core+openai      {imp['baseline'] * 1000:8.1f} ms   1.00x")
-    print(
-        f"  langchain_qwen   {imp['langchain_qwen'] * 1000:8.1f} ms   "
-        f"{imp['langchain_qwen'] / imp['baseline']:.2f}x  (target <= 1.10x)"
-    )
-    print(f"  BaseChatModel+openai {imp['base_full'] * 1000:6.1f} ms   1.00x")
-    print(f"  ChatQwen class   {imp['ours_full'] * 1000:8.1f} ms   {imp['ours_full'] / imp['base_full']:.2f}x")
-    print(f"construct ChatQwen {construct * 1e6:8.1f} us  (target < 1000 us)")
+    only = set(args.only.split(","))
+    print(f"start: {load()}; python {sys.version.split()[0]}, openai {openai.__version__}", flush=True)
+    results: list[Comparison] = []
+    ideal = BATCH_CALLS / BATCH_CONCURRENCY * BATCH_LATENCY
+    if only & {"stream", "invoke"}:
+        with serve("emulator") as base_url:
+            if "stream" in only:
+                results += bench_streams(base_url, args.rounds)
+            if "invoke" in only:
+                results += bench_invoke(base_url, args.rounds, args.invokes)
+    if "tool" in only:
+        with serve("tool-stream", "--pieces", str(TOOL_PIECES)) as base_url:
+            results += bench_tool_stream(base_url, args.rounds)
+    if "abatch" in only:
+        with serve("emulator", "--latency", str(BATCH_LATENCY)) as base_url:
+            results.append(bench_abatch(base_url, max(args.rounds // 2, 3), "emulator"))
+        with serve("lean", "--latency", str(BATCH_LATENCY)) as base_url:
+            results.append(bench_abatch(base_url, max(args.rounds // 2, 3), "lean stand-in server"))
+    shutdown()
+    for c in results:
+        target = target_of(c.name)
+        print("\n".join(report(c, f"<= {target:.2f}x" if target else "")))
+        if c.name.startswith("abatch"):
+            for key, s in c.samples.items():
+                print(f"    {key:<26} {s.wall_median / ideal:5.2f}x of the ideal {ideal:.1f} s (target <= 1.30x)")
+    if "import" in only:
+        imp = bench_import(max(args.rounds, 5))
+        construct = bench_construct()
+        print("import (fresh interpreter, median):")
+        print(f"  core+openai          {imp['baseline'] * 1000:8.1f} ms   1.00x")
+        print(
+            f"  langchain_qwen       {imp['langchain_qwen'] * 1000:8.1f} ms   {imp['langchain_qwen'] / imp['baseline']:.2f}x"
+        )
+        print(f"  BaseChatModel+openai {imp['base_full'] * 1000:8.1f} ms   1.00x")
+        print(f"  ChatQwen class       {imp['ours_full'] * 1000:8.1f} ms   {imp['ours_full'] / imp['base_full']:.2f}x")
+        print(f"construct ChatQwen     {construct * 1e6:8.1f} us  (target < 1000 us)")
+    print(f"end: {load()}")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(summary(results, ideal), f, indent=1)
 
 
 if __name__ == "__main__":
