@@ -64,17 +64,18 @@ def prompt_for(tokens: int, prefix: str = "Emulated reply: ", suffix: str = "") 
 class StreamCase:
     """One streamed answer: the prompt, request options and the chunk counts every client must see."""
 
-    def __init__(self, name: str, base_url: str, *, thinking: bool) -> None:
+    def __init__(self, name: str, base_url: str, *, thinking: bool, scale: float = 1.0) -> None:
         self.name = name
         self.thinking = thinking
         if thinking:  # reasoning "The user asked: q I should reply by restating it."; answer capped by max_tokens
-            self.prompt = prompt_for(REASONING_CHUNKS, "The user asked: ", " I should reply by restating it.")
-            self.expect = (REASONING_CHUNKS, REASONING_TEXT_CHUNKS)
+            reasoning, text = int(REASONING_CHUNKS * scale), int(REASONING_TEXT_CHUNKS * scale)
+            self.prompt = prompt_for(reasoning, "The user asked: ", " I should reply by restating it.")
+            self.expect = (reasoning, text)
             extra: dict[str, Any] = {"enable_thinking": True}
-            self.max_tokens: int | None = REASONING_TEXT_CHUNKS
+            self.max_tokens: int | None = text
         else:
-            self.prompt = prompt_for(TEXT_CHUNKS)
-            self.expect = (0, TEXT_CHUNKS)
+            self.prompt = prompt_for(int(TEXT_CHUNKS * scale))
+            self.expect = (0, int(TEXT_CHUNKS * scale))
             extra = {"enable_thinking": False}
             self.max_tokens = None
         self.extra = extra
@@ -169,7 +170,11 @@ def bench_streams(base_url: str, rounds: int) -> list[Comparison]:
     return out
 
 
-def bench_tool_stream(base_url: str, rounds: int) -> list[Comparison]:
+Clients = dict[str, Callable[[], Any]]
+
+
+def tool_clients(base_url: str, pieces: int = TOOL_PIECES) -> tuple[Clients, Clients]:
+    """(sync, async) clients streaming one tool call whose arguments arrive in `pieces` fragments."""
     tool = {
         "type": "function",
         "function": {
@@ -195,36 +200,39 @@ def bench_tool_stream(base_url: str, rounds: int) -> list[Comparison]:
         for chunk in sync.chat.completions.create(**kwargs):
             if chunk.choices and chunk.choices[0].delta.tool_calls:
                 n += 1
-        assert n == TOOL_PIECES, n
+        assert n == pieces, n
 
     def chat_qwen() -> None:
         n = 0
         for chunk in llm.stream(messages[0]["content"]):
             if chunk.tool_call_chunks:
                 n += 1
-        assert n == TOOL_PIECES, n
+        assert n == pieces, n
 
     async def araw_typed() -> None:
         n = 0
         async for chunk in await aio.chat.completions.create(**kwargs):
             if chunk.choices and chunk.choices[0].delta.tool_calls:
                 n += 1
-        assert n == TOOL_PIECES, n
+        assert n == pieces, n
 
     async def achat_qwen() -> None:
         n = 0
         async for chunk in llm.astream(messages[0]["content"]):
             if chunk.tool_call_chunks:
                 n += 1
-        assert n == TOOL_PIECES, n
+        assert n == pieces, n
 
+    return (
+        {"raw SDK typed": raw_typed, "ChatQwen.stream": chat_qwen},
+        {"raw AsyncOpenAI typed": araw_typed, "ChatQwen.astream": achat_qwen},
+    )
+
+
+def bench_tool_stream(base_url: str, rounds: int) -> list[Comparison]:
+    sync, aio = tool_clients(base_url)
     name = f"tool call, arguments in {TOOL_PIECES:,} pieces"
-    return [
-        compare(f"stream, {name}", {"raw SDK typed": raw_typed, "ChatQwen.stream": chat_qwen}, rounds),
-        arun(
-            acompare(f"astream, {name}", {"raw AsyncOpenAI typed": araw_typed, "ChatQwen.astream": achat_qwen}, rounds)
-        ),
-    ]
+    return [compare(f"stream, {name}", sync, rounds), arun(acompare(f"astream, {name}", aio, rounds))]
 
 
 # -- single calls and batches ------------------------------------------------------------------
@@ -232,7 +240,8 @@ def bench_tool_stream(base_url: str, rounds: int) -> list[Comparison]:
 PROMPT = "Hello, how are you today?"
 
 
-def bench_invoke(base_url: str, rounds: int, per_round: int) -> list[Comparison]:
+def invoke_clients(base_url: str, per_round: int) -> tuple[Clients, Clients]:
+    """(sync, async) clients making `per_round` sequential non-stream calls."""
     sync = openai.OpenAI(api_key=KEY, base_url=base_url, max_retries=0)
     aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
     llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
@@ -255,16 +264,22 @@ def bench_invoke(base_url: str, rounds: int, per_round: int) -> list[Comparison]
         for _ in range(per_round):
             await llm.ainvoke(PROMPT)
 
+    return {"raw SDK sync": raw, "ChatQwen.invoke": lc}, {"raw SDK async": araw, "ChatQwen.ainvoke": alc}
+
+
+def bench_invoke(base_url: str, rounds: int, per_round: int) -> list[Comparison]:
+    sync, aio = invoke_clients(base_url, per_round)
     return [
-        compare("invoke, per call", {"raw SDK sync": raw, "ChatQwen.invoke": lc}, rounds, unit=per_round),
-        arun(acompare("ainvoke, per call", {"raw SDK async": araw, "ChatQwen.ainvoke": alc}, rounds, unit=per_round)),
+        compare("invoke, per call", sync, rounds, unit=per_round),
+        arun(acompare("ainvoke, per call", aio, rounds, unit=per_round)),
     ]
 
 
-def bench_abatch(base_url: str, rounds: int, server: str) -> Comparison:
+def abatch_clients(base_url: str, calls: int = BATCH_CALLS) -> Clients:
+    """Async clients running `calls` concurrent calls, at most BATCH_CONCURRENCY at a time."""
     aio = track(openai.AsyncOpenAI(api_key=KEY, base_url=base_url, max_retries=0))
     llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
-    prompts = [f"Question {i}: what is {i} squared?" for i in range(BATCH_CALLS)]
+    prompts = [f"Question {i}: what is {i} squared?" for i in range(calls)]
     extra = {"enable_thinking": False}
 
     async def raw() -> None:
@@ -279,17 +294,21 @@ def bench_abatch(base_url: str, rounds: int, server: str) -> Comparison:
                 )
 
         results = await asyncio.gather(*(one(p) for p in prompts))
-        assert len(results) == BATCH_CALLS
+        assert len(results) == calls
 
     async def lc() -> None:
         results = await llm.abatch(prompts, config={"max_concurrency": BATCH_CONCURRENCY})  # type: ignore[arg-type]
-        assert len(results) == BATCH_CALLS
+        assert len(results) == calls
 
+    return {"raw SDK async + semaphore": raw, "ChatQwen.abatch": lc}
+
+
+def bench_abatch(base_url: str, rounds: int, server: str) -> Comparison:
     name = (
         f"abatch, {BATCH_CALLS} calls at {BATCH_LATENCY * 1000:.0f} ms latency, "
         f"max_concurrency={BATCH_CONCURRENCY}, {server}"
     )
-    return arun(acompare(name, {"raw SDK async + semaphore": raw, "ChatQwen.abatch": lc}, rounds, warmup=1))
+    return arun(acompare(name, abatch_clients(base_url), rounds, warmup=1))
 
 
 # -- import and construction -----------------------------------------------------------------
