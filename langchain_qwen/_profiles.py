@@ -330,6 +330,7 @@ def resolve_profile(model: str, overrides: dict[str, Any] | None = None, *, regi
     return base.with_overrides(overrides) if overrides else base
 
 
+@lru_cache(maxsize=64)
 def profile_region(region: str | None, base_url: str | None = None) -> str | None:
     """The region whose facts apply: the configured one, else the one a DashScope base URL names.
 

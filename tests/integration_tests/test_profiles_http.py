@@ -134,3 +134,22 @@ def test_json_mode_on_a_row_without_it_is_sent(emulator: DashScopeEmulator, sync
     with pytest.raises(QwenBadRequestError, match="json_object"):
         invoke(llm, sync, [HumanMessage(["Read this as json", PHOTO])])
     assert emulator.last_request.body["response_format"] == {"type": "json_object"}
+
+
+def test_create_agent_structured_output_is_native_only_where_the_region_serves_it(
+    emulator: DashScopeEmulator, singapore: DashScopeEmulator
+) -> None:
+    from langchain.agents import create_agent
+
+    agent = create_agent(_llm(emulator, "qwen-plus"), tools=[], response_format=Person)
+    out = agent.invoke({"messages": [HumanMessage("Alice is 30")]})
+    assert isinstance(out["structured_response"], Person)
+    body = emulator.last_request.body
+    assert body["response_format"]["type"] == "json_schema" and not body.get("tools")
+
+    agent = create_agent(_llm(singapore, "qwen-plus", region="ap-southeast-1"), tools=[], response_format=Person)
+    out = agent.invoke({"messages": [HumanMessage("Alice is 30")]})
+    assert isinstance(out["structured_response"], Person)
+    chat_bodies = [r.body for r in singapore.requests if r.path == "/chat/completions"]
+    assert all("response_format" not in b for b in chat_bodies)
+    assert chat_bodies[0]["tools"][0]["function"]["name"] == "Person"
