@@ -337,9 +337,6 @@ def test_invalid_parameter_error_body_fields(http: httpx2.Client) -> None:
     assert shape(resp.json()) == shape(cap_json("error-400-invalid-parameter-prefixed-gzip-2025-08"))
 
 
-@xfail(
-    "qwen3.5-plus non-stream with enable_thinking + tool_choice required answers 'enable_thinking must be set to false for non-streaming calls'; captured: the tool_choice error"
-)
 def test_tool_choice_under_thinking_error(http: httpx2.Client) -> None:
     body = {
         "model": "qwen3.5-plus",
