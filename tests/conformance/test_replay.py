@@ -353,6 +353,13 @@ HTTP_ERRORS = {
         "AllocationQuota.FreeTierOnly",
         "The free quota has been exhausted. To continue accessing the model on a paid basis",
     ),
+    "error-400-arrearage-2026": Err(
+        QwenBadRequestError,
+        "Arrearage",
+        "Access denied, please make sure your account is in good standing. For details, see: "
+        "https://help.aliyun.com/zh/model-studio/error-code#overdue-payment",
+        request_id="8605e472-81b4-9cd7-b04d-878e89847c14",
+    ),
     "error-429-rate-quota-2026-07": Err(
         QwenRateLimitError, "Throttling.RateQuota", "Requests rate limit exceeded, please try again later.", True
     ),
