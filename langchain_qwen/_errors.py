@@ -78,6 +78,34 @@ class QwenError:
     code: str | None = None
     """DashScope error code (from `error.code`, else `error.type`), e.g. `data_inspection_failed`."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable (Celery, multiprocessing) without calling __init__, and never with the key.
+        redact(self)
+        return (_rebuild, (type(self), getattr(self, "args", ()), dict(self.__dict__)))
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...], state: dict[str, Any]) -> BaseException:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
+REDACTED = "Bearer <redacted>"
+
+
+def redact(exc: object) -> object:
+    """Mask the API key in the Authorization header of the request an error carries (and its response's)."""
+    for owner in (exc, getattr(exc, "response", None)):
+        try:
+            request = getattr(owner, "request", None)
+        except RuntimeError:  # httpx response without a request
+            continue
+        headers = getattr(request, "headers", None)
+        if headers is not None and "authorization" in headers:
+            headers["authorization"] = REDACTED
+    return exc
+
 
 class QwenAuthenticationError(QwenError, openai.AuthenticationError, ModelAuthenticationError):
     """401: the key is wrong, or belongs to another region than the base URL."""
@@ -192,6 +220,7 @@ class ErrorContext:
     base_url: str = ""
     region: str | None = None
     model: str = ""
+    plan: str | None = None
 
 
 def code_key(code: str | None) -> str:
@@ -301,16 +330,23 @@ def _status_class(status: int, code: str | None, message: str) -> type[openai.AP
     return QwenAPIStatusError
 
 
+_PLAN_NAMES = {"payg": "pay-as-you-go", "coding": "Coding Plan", "token": "Token Plan"}
+
+
 def _region_hint(ctx: ErrorContext) -> str:
-    where = f"{ctx.base_url}" + (f" (region {ctx.region})" if ctx.region else "")
+    facts = [f"region {ctx.region}"] if ctx.region else []
+    facts += [f"plan {_PLAN_NAMES.get(ctx.plan, ctx.plan)}"] if ctx.plan else []
+    where = f"{ctx.base_url}" + (f" ({', '.join(facts)})" if facts else "")
     return (
-        f" DashScope API keys are region-scoped: a Beijing key is rejected in Singapore and vice versa. "
-        f"This request went to {where}; check that DASHSCOPE_API_KEY belongs to that region, "
-        f"or pass region=/base_url= to match the key."
+        f" DashScope API keys are region-scoped AND plan-scoped: a Beijing key is rejected in Singapore, "
+        f"and a pay-as-you-go key on a Coding Plan / Token Plan host (or a plan key, e.g. sk-sp-..., on a "
+        f"pay-as-you-go host) is rejected too. This request went to {where}; check that DASHSCOPE_API_KEY "
+        f"belongs to that region and plan, or pass region=/plan=/base_url= to match the key."
     )
 
 
 def _finish(exc: Any, code: str | None) -> Any:
+    redact(exc)
     exc.code = code
     retryable = exc.is_retryable
     if _is_billing(code) or _is_moderation(code):
@@ -342,7 +378,7 @@ def status_error(response: Any, body: object, ctx: ErrorContext, *, status: int 
     status = status if status is not None else response.status_code
     cls = _status_class(status, code, message)
     text = split_message(message)[1] or f"DashScope returned HTTP {status}"
-    if cls is QwenAuthenticationError:
+    if cls in (QwenAuthenticationError, QwenPermissionDeniedError):
         text += _region_hint(ctx)
     err_body = body.get("error") if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping) else body
     exc = cls(f"Error code: {status} - {text}", response=response, body=err_body)
@@ -374,7 +410,7 @@ def stream_payload_error(response: Any, payload: Mapping[str, Any], ctx: ErrorCo
 def map_api_error(err: Exception, ctx: ErrorContext) -> Exception:
     """Turn an `openai` SDK error (or a transport error) into this package's typed error."""
     if isinstance(err, QwenError):
-        return err
+        return redact(err)  # type: ignore[return-value]
     if isinstance(err, openai.APIStatusError):
         return status_error(err.response, err.body if err.body is not None else {}, ctx)
     if isinstance(err, openai.APITimeoutError):
@@ -459,6 +495,7 @@ __all__ = [
     "interrupted",
     "local_error",
     "map_api_error",
+    "redact",
     "retry_delay",
     "status_error",
     "stream_payload_error",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -10,8 +11,14 @@ from typing import Any, Protocol
 
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_qwen._client import HttpMeta
-from langchain_qwen._errors import ErrorContext, QwenTimeoutError, interrupted, stream_payload_error
+from langchain_qwen._client import DEADLINE_KEY, Deadline, HttpMeta, Watchdog, response_json
+from langchain_qwen._errors import (
+    ErrorContext,
+    QwenTimeoutError,
+    interrupted,
+    redact,
+    stream_payload_error,
+)
 from langchain_qwen._parse import chat_result, content_chunk, delta_chunk, fallback_call_id, http_metadata, usage_chunk
 
 try:
@@ -30,8 +37,19 @@ DONE = object()
 """Sentinel yielded for `data: [DONE]`."""
 
 
+class UndecodableStreamError(ValueError):
+    """The event stream held something that is not an SSE frame of JSON (a gateway error page, a cut frame)."""
+
+    def __init__(self, what: str, data: bytes) -> None:
+        self.text = data[:300].decode("utf-8", "replace")
+        super().__init__(f"{what}: {self.text!r}")
+
+
 class SSEDecoder:
     """Incremental `text/event-stream` decoder yielding parsed `data:` JSON payloads and `DONE`.
+
+    Data that cannot be decoded (a cut JSON frame, a gateway's HTML page) comes out as an
+    `UndecodableStreamError` item, after the events before it, for the driver to raise.
 
     Lines are split without re-copying growing prefixes. Beyond the WHATWG rules it copes with two
     DashScope gateway quirks (F2.2): frames not separated by blank lines (several complete JSON
@@ -67,8 +85,24 @@ class SSEDecoder:
                     data = self._data
             elif line.startswith(b"data:"):
                 data.append(line[6:] if line[5:6] == b" " else line[5:])
+            elif line[:1] in (b"<", b"{"):
+                out.append(self._foreign(line, block))
+                if out[-1].__class__ is UndecodableStreamError:
+                    break
             # comments (":") and event/id/retry fields carry nothing the client needs
         return out
+
+    @staticmethod
+    def _foreign(line: bytes, block: bytes) -> Any:
+        """A line outside SSE framing: a bare JSON object (an error body) is kept; HTML and the rest are an error
+        item (returned in order, after the events before it, for the driver to raise)."""
+        if line[:1] == b"{":
+            try:
+                return json.loads(line)
+            except ValueError:
+                pass
+        start = block.find(line)
+        return UndecodableStreamError("the event stream carried text that is not an event", block[start:])
 
     def finish(self) -> list[Any]:
         out: list[Any] = []
@@ -86,7 +120,10 @@ class SSEDecoder:
             if line.startswith(b"[DONE]"):
                 out.append(DONE)
                 return
-            out.append(json.loads(line))
+            try:
+                out.append(json.loads(line))
+            except ValueError:
+                out.append(UndecodableStreamError("undecodable event-stream data", line))
             return
         try:
             out.append(json.loads(b"\n".join(lines)))
@@ -105,7 +142,7 @@ class SSEDecoder:
             except ValueError:
                 continue
         if pending:
-            raise ValueError(f"Undecodable event-stream data: {pending[:200]!r}")
+            out.append(UndecodableStreamError("undecodable event-stream data", pending))
 
 
 @dataclass
@@ -336,12 +373,16 @@ class Assembler(Protocol):
     def partial(self) -> Any: ...
 
 
-def _decode_failure(exc: Exception, response: Any, state: Assembler, ctx: ErrorContext) -> Exception:
+def _decode_failure(exc: Exception, response: Any, state: Assembler, deadline: Deadline | None) -> Exception:
     partial = state.partial()
+    if deadline is not None and deadline.remaining() <= 0:
+        return deadline.error(response.request, partial)
     if isinstance(exc, timeout_exceptions()):
         err = QwenTimeoutError(request=response.request)
         err.partial = partial  # type: ignore[attr-defined]
-        return err
+        return redact(err)  # type: ignore[return-value]
+    if isinstance(exc, UndecodableStreamError):
+        return interrupted(response.request, partial, str(exc))
     return interrupted(response.request, partial, f"{type(exc).__name__}: {exc}")
 
 
@@ -349,6 +390,8 @@ def _handle(item: Any, response: Any, state: Assembler, ctx: ErrorContext) -> li
     if item is DONE:
         state.done = True
         return state.flush()
+    if item.__class__ is UndecodableStreamError:
+        raise item
     if isinstance(item, Mapping) and item.get("error") is not None and not item.get("choices"):
         exc = stream_payload_error(response, item, ctx)
         exc.partial = state.partial()  # type: ignore[attr-defined]
@@ -356,52 +399,106 @@ def _handle(item: Any, response: Any, state: Assembler, ctx: ErrorContext) -> li
     return state.feed(item)
 
 
+def _failures() -> tuple[type[Exception], ...]:
+    return (*request_exceptions(), UndecodableStreamError)
+
+
+def _not_a_stream(response: Any) -> bool:
+    """True when the server answered a stream request with a whole JSON/HTML/text body instead of SSE."""
+    ctype = (getattr(response, "headers", None) or {}).get("content-type", "").lower()
+    return bool(ctype) and "event-stream" not in ctype
+
+
+def _body_error(response: Any, ctx: ErrorContext) -> Exception:
+    """The typed error for a non-SSE answer to a stream request (the server's own text kept)."""
+    try:
+        response_json(response, ctx)
+    except Exception as exc:  # response_json raises only typed errors
+        return exc
+    return interrupted(response.request, None, f"expected an event stream, got {response.content[:300]!r}")
+
+
+def _ended(response: Any, state: Assembler, deadline: Deadline | None, watchdog: Watchdog | None) -> None:
+    if state.done:
+        return
+    if deadline is not None and (deadline.remaining() <= 0 or (watchdog is not None and watchdog.fired)):
+        raise deadline.error(response.request, state.partial())
+    raise interrupted(response.request, state.partial(), "connection closed")
+
+
 def iter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> Iterator[Any]:
     """Chunks from a streaming `httpx2.Response` (chat or completion, per `state`).
 
-    Handles `[DONE]`, in-band `{"error": ...}` payloads, transport failures and a stream cut before
-    `[DONE]` as typed errors carrying `state.partial()`, and always closes the response.
+    Handles `[DONE]`, in-band `{"error": ...}` payloads, a non-SSE body, undecodable frames, transport
+    failures, the call's deadline and a stream cut before `[DONE]` as typed errors carrying
+    `state.partial()`, and always closes the response.
     """
+    deadline: Deadline | None = (getattr(response, "extensions", None) or {}).get(DEADLINE_KEY)
+    watchdog = Watchdog(response, deadline) if deadline is not None else None
     decoder = SSEDecoder()
     try:
+        if _not_a_stream(response):
+            response.read()
+            raise _body_error(response, ctx)
         try:
             for raw in response.iter_bytes():
                 for item in decoder.feed(raw):
                     yield from _handle(item, response, state, ctx)
                 if state.done:
                     break
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(response.request, state.partial())
             else:
                 for item in decoder.finish():
                     yield from _handle(item, response, state, ctx)
-        except request_exceptions() as exc:
-            raise _decode_failure(exc, response, state, ctx) from exc
-        if not state.done:
-            raise interrupted(response.request, state.partial(), "connection closed")
+        except _failures() as exc:
+            raise _decode_failure(exc, response, state, deadline) from exc
+        _ended(response, state, deadline, watchdog)
     finally:
+        if watchdog is not None:
+            watchdog.cancel()
         response.close()
+
+
+async def _next_raw(chunks: AsyncIterator[bytes], deadline: Deadline | None) -> bytes | None:
+    """The next body chunk (None at the end), waiting no longer than the deadline allows."""
+    try:
+        if deadline is None:
+            return await chunks.__anext__()
+        return await asyncio.wait_for(chunks.__anext__(), max(deadline.remaining(), 0.0))
+    except StopAsyncIteration:
+        return None
 
 
 async def aiter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> AsyncIterator[Any]:
     """Async twin of `iter_chunks`."""
+    deadline: Deadline | None = (getattr(response, "extensions", None) or {}).get(DEADLINE_KEY)
     decoder = SSEDecoder()
+    chunks = response.aiter_bytes()
     try:
+        if _not_a_stream(response):
+            await response.aread()
+            raise _body_error(response, ctx)
         try:
-            async for raw in response.aiter_bytes():
+            while (raw := await _next_raw(chunks, deadline)) is not None:
                 for item in decoder.feed(raw):
                     for chunk in _handle(item, response, state, ctx):
                         yield chunk
                 if state.done:
                     break
+                if deadline is not None and deadline.remaining() <= 0:
+                    raise deadline.error(response.request, state.partial())
             else:
                 for item in decoder.finish():
                     for chunk in _handle(item, response, state, ctx):
                         yield chunk
-        except request_exceptions() as exc:
-            raise _decode_failure(exc, response, state, ctx) from exc
-        if not state.done:
-            raise interrupted(response.request, state.partial(), "connection closed")
+        except asyncio.TimeoutError as exc:
+            raise deadline.error(response.request, state.partial()) from exc  # type: ignore[union-attr]
+        except _failures() as exc:
+            raise _decode_failure(exc, response, state, deadline) from exc
+        _ended(response, state, deadline, None)
     finally:
         await response.aclose()
 
 
-__all__ = ["DONE", "Assembler", "SSEDecoder", "StreamState", "aiter_chunks", "iter_chunks"]
+__all__ = ["DONE", "Assembler", "SSEDecoder", "StreamState", "UndecodableStreamError", "aiter_chunks", "iter_chunks"]

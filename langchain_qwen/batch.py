@@ -22,6 +22,7 @@ Embedding jobs work the same way (`QwenEmbeddingBatch`, `embed_batch`).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 import time
@@ -93,6 +94,19 @@ class _Submitter:
     max_bytes: int = MAX_BYTES
     name: str | None = None
     description: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.workdir is not None:
+            if not isinstance(self.workdir, (str, os.PathLike)):
+                raise QwenValidationError(
+                    f"workdir={self.workdir!r} is not a directory path; allowed: a str or pathlib.Path, or None "
+                    f"for a temporary directory."
+                )
+            self.workdir = Path(self.workdir)
+        for name in ("max_lines", "max_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise QwenValidationError(f"{name}={value!r} is not allowed; allowed: an int >= 1.")
 
     def _new_dir(self) -> Path:
         """This job's folder: the user's `workdir` (kept), else a fresh `qwen-batch-*` temp folder (removed later)."""
@@ -191,10 +205,31 @@ class QwenBatch(_Submitter):
 
     def _lines(self, inputs: Iterable[Any], kwargs: dict[str, Any], counter: list[int]) -> Iterator[tuple[str, bytes]]:
         for index, item in enumerate(inputs):
-            request, _ = self.owner._prepare(_messages(self.owner, item), None, dict(kwargs), stream=False)
-            body = batch_line_body(self.owner, request, index)
+            body = self._body(index, item, kwargs)
+            try:
+                line = encode_line(str(index), self.endpoint, body)
+            except (TypeError, ValueError) as err:
+                raise QwenValidationError(
+                    f"batch input {index}: the request body is not JSON-serialisable ({err}); check the values "
+                    f"passed in extra_body / model_kwargs / per-call options."
+                ) from None
             counter[0] = index + 1
-            yield body["model"], encode_line(str(index), self.endpoint, body)
+            yield body["model"], line
+
+    def _body(self, index: int, item: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """The batch body for input `index`; a bad input raises `QwenValidationError` naming its index."""
+        if isinstance(item, (bytes, bytearray, memoryview)):
+            raise QwenValidationError(
+                f"batch input {index} is bytes; allowed: a str, a message, a list of messages or a prompt value "
+                f"(decode the bytes first)."
+            )
+        try:
+            request, _ = self.owner._prepare(_messages(self.owner, item), None, dict(kwargs), stream=False)
+        except QwenValidationError as err:
+            raise QwenValidationError(f"batch input {index}: {err}") from err
+        except (NotImplementedError, TypeError, ValueError) as err:
+            raise QwenValidationError(f"batch input {index} cannot be used as chat input: {err}") from err
+        return batch_line_body(self.owner, request, index)
 
     def encode(self, inputs: Iterable[Any], **kwargs: Any) -> tuple[list[PartFile], int]:
         """Write the JSONL input files (inputs may be a generator); returns (files, number of requests)."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal
@@ -16,7 +15,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from langchain_qwen._client import ClientConfig, HttpMeta, apost, post
+from langchain_qwen._client import ClientConfig, HttpMeta, apost, post, response_json
 from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
 from langchain_qwen._profiles import QwenProfile, profile_region, resolve_profile
@@ -165,6 +164,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
     """Overrides for this model's capability profile (see `QwenProfile`), e.g. `{"stream_only": True}`."""
     extra_body: dict[str, Any] | None = None
     """Extra top-level JSON keys for every request."""
+    allow_local_files: bool = False
+    """Read `file://` URLs and bare local paths found in message content (default: refuse them; the explicit
+    helpers `langchain_qwen.media.image_block(path)` etc. always read local files)."""
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Other request parameters (unknown constructor kwargs land here)."""
 
@@ -245,7 +247,8 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
     ) -> tuple[ChatRequest, ClientConfig]:
-        messages = inline_local_media(messages)  # local files become data URIs before the pure conversion
+        # file:// URLs and bare paths in content are read only when the model opted in (allow_local_files)
+        messages = inline_local_media(messages, allow=self.allow_local_files)
         params = self._default_params
         kwargs.pop("stream", None)
         if stop is not None:
@@ -279,7 +282,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
         response = post(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
-            return chat_result(json.loads(response.content), meta)
+            return chat_result(response_json(response, cfg.context), meta)
         state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True, audio=req.audio)
         for chunk in iter_chunks(response, state, cfg.context):
             if run_manager:
@@ -297,7 +300,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
         response = await apost(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
-            return chat_result(json.loads(response.content), meta)
+            return chat_result(response_json(response, cfg.context), meta)
         state = StreamState(meta, cumulative=req.profile.cumulative_stream, aggregate=True, audio=req.audio)
         async for chunk in aiter_chunks(response, state, cfg.context):
             if run_manager:

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-import httpx2
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, ValidationError, model_validator
 
-from langchain_qwen._client import acall, call
+from langchain_qwen._client import apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._polling import Progress
 from langchain_qwen._profiles import EmbeddingProfile, embedding_profile
@@ -244,8 +242,8 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
         bar = self._progress(bodies)
         try:
             for body in bodies:
-                response = call(cfg, lambda c, b=body: c.post(_PATH, cast_to=httpx2.Response, body=b))
-                vectors.extend(vectors_from_response(json.loads(response.content), len(body["input"])))
+                response = post(cfg, _PATH, body, stream=False)
+                vectors.extend(vectors_from_response(response_json(response, cfg.context), len(body["input"])))
                 bar.advance(len(body["input"]))
         finally:
             bar.close()
@@ -268,9 +266,9 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
 
         async def one(body: dict[str, Any]) -> list[list[float]]:
             async with gate:
-                response = await acall(cfg, lambda c: c.post(_PATH, cast_to=httpx2.Response, body=body))
+                response = await apost(cfg, _PATH, body, stream=False)
             bar.advance(len(body["input"]))
-            return vectors_from_response(json.loads(response.content), len(body["input"]))
+            return vectors_from_response(response_json(response, cfg.context), len(body["input"]))
 
         tasks = [asyncio.ensure_future(one(body)) for body in bodies]
         try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any
 
@@ -13,7 +12,7 @@ from langchain_core.outputs import Generation, GenerationChunk, LLMResult
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import ConfigDict, Field, model_validator
 
-from langchain_qwen._client import ClientConfig, apost, post
+from langchain_qwen._client import ClientConfig, apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import FIM_REGIONS, known_models, resolve_profile
 from langchain_qwen._settings import DashScopeSettings
@@ -269,7 +268,7 @@ class QwenFIM(BaseLLM, DashScopeSettings):
                 continue
             body, cfg = self._prepare(prompt, stop, kwargs, stream=False)
             response = post(cfg, _PATH, body, stream=False)
-            generations.append(generation_from_completion(json.loads(response.content)))
+            generations.append(generation_from_completion(response_json(response, cfg.context)))
         return llm_result(generations, self.model)
 
     async def _agenerate(
@@ -286,7 +285,7 @@ class QwenFIM(BaseLLM, DashScopeSettings):
                 continue
             body, cfg = self._prepare(prompt, stop, kwargs, stream=False)
             response = await apost(cfg, _PATH, body, stream=False)
-            generations.append(generation_from_completion(json.loads(response.content)))
+            generations.append(generation_from_completion(response_json(response, cfg.context)))
         return llm_result(generations, self.model)
 
     def _stream(

@@ -10,8 +10,10 @@ answer = ChatQwen(model="qwen3-omni-flash", modalities=["text", "audio"], audio=
 open("answer.wav", "wb").write(message_wav(answer))
 ```
 
-Local paths and bytes become base64 data URIs (DashScope's compatible mode never accepts `file://`);
-items over DashScope's 10 MB data-URI limit are refused locally. Per-part options (`min_pixels`,
+The helpers read local paths and bytes explicitly into base64 data URIs (DashScope's compatible mode never
+accepts `file://`); a `file://` URL or bare path inside message content is never read implicitly (it is
+refused, unless the model was built with `allow_local_files=True`). Items over DashScope's 10 MB data-URI
+limit are refused locally. Per-part options (`min_pixels`,
 `max_pixels`, `total_pixels`, `fps`, `cache_control`) ride on the block and are sent as siblings of the part.
 """
 
@@ -45,7 +47,7 @@ def _read(source: MediaSource, mime_type: str | None, default: str) -> tuple[str
         data = bytes(source)
         mime = mime_type or default
     else:
-        path = Path(unquote(urlparse(str(source)).path) if str(source).startswith("file://") else source)
+        path = Path(unquote(urlparse(str(source)).path) if str(source).startswith("file:") else source)
         data = path.read_bytes()
         mime = mime_type or mimetypes.guess_type(path.name)[0] or default
     if len(data) > MAX_DATA_URI_BYTES:
@@ -56,7 +58,7 @@ def _read(source: MediaSource, mime_type: str | None, default: str) -> tuple[str
     return base64.b64encode(data).decode("ascii"), mime
 
 
-def _block(kind: str, source: MediaSource, mime_type: str | None, default: str, options: Mapping[str, Any]) -> dict:
+def _block(kind: str, source: MediaSource, mime_type: str | None, default: str, options: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(source, str) and _is_url(source):
         return {"type": kind, "url": source, **options}
     data, mime = _read(source, mime_type, default)
@@ -94,33 +96,70 @@ def video_block(
     return _block("video", source, mime_type, "video/mp4", options)  # type: ignore[arg-type]
 
 
-def inline_local_media(messages: Sequence[Any]) -> list[Any]:
-    """Messages with `file://` (or bare local path) media URLs replaced by data URIs; others returned as is."""
+def inline_local_media(messages: Sequence[Any], *, allow: bool = False) -> list[Any]:
+    """Messages whose media blocks point at local files (`file://` URLs, bare paths).
+
+    Local files are read only when `allow` is True (the model's `allow_local_files=True`): the
+    reference becomes a data URI. Otherwise such a block is refused with `QwenValidationError`
+    naming the explicit helper (`image_block(path)`, ...): nothing is read because a message
+    mentions a path.
+    """
     out = []
-    for message in messages:
+    for position, message in enumerate(messages):
         content = getattr(message, "content", None)
-        if not isinstance(content, list) or not any(_local(b) for b in content):
+        if not isinstance(content, list) or not any(_local_ref(b) for b in content):
             out.append(message)
             continue
-        blocks = [_inline(b) if _local(b) else b for b in content]
+        blocks = [_inline(b, position, i, allow) if _local_ref(b) else b for i, b in enumerate(content)]
         out.append(message.model_copy(update={"content": blocks}))
     return out
 
 
-def _local(block: Any) -> bool:
-    return (
-        isinstance(block, Mapping)
-        and block.get("type") in ("image", "video", "audio")
-        and isinstance(block.get("url"), str)
-        and block["url"].startswith("file://")
-    )
+_HELPERS = {"image": "image_block", "video": "video_block", "audio": "audio_block"}
+_OPENAI_FORMS = {"image_url": "image", "video_url": "video"}
 
 
-def _inline(block: Mapping[str, Any]) -> dict[str, Any]:
+def _is_local(url: Any) -> bool:
+    if not isinstance(url, str) or not url:
+        return False
+    if url.startswith("file:"):
+        return True
+    scheme = urlparse(url).scheme
+    return not scheme or len(scheme) == 1  # a bare path (or a Windows drive letter)
+
+
+def _local_ref(block: Any) -> str | None:
+    """The local file a media block points at (v1 `url` or OpenAI `image_url`/`video_url`), else None."""
+    if not isinstance(block, Mapping):
+        return None
+    kind = block.get("type")
+    if kind in _HELPERS and "base64" not in block and "data" not in block:
+        url = block.get("url")
+    elif kind in _OPENAI_FORMS and isinstance(block.get(kind), (Mapping, str)):
+        inner = block[kind]
+        url = inner if isinstance(inner, str) else inner.get("url")
+    else:
+        return None
+    return url if _is_local(url) else None
+
+
+def _inline(block: Mapping[str, Any], message: int, index: int, allow: bool) -> dict[str, Any]:
+    url = _local_ref(block) or ""
+    kind = _OPENAI_FORMS.get(block["type"], block["type"])
+    if not allow:
+        path = unquote(urlparse(url).path) if url.startswith("file:") else url
+        raise QwenValidationError(
+            f"messages[{message}].content[{index}]: {kind} url={url!r} is a local file, and local files are "
+            f"never read implicitly. Allowed: an http(s) or data: URL; to send a local file use "
+            f"langchain_qwen.media.{_HELPERS[kind]}({path!r}), or build the model with allow_local_files=True."
+        )
     defaults = {"image": "image/png", "video": "video/mp4", "audio": "audio/wav"}
-    data, mime = _read(block["url"], block.get("mime_type"), defaults[block["type"]])
-    rest = {k: v for k, v in block.items() if k not in ("url", "mime_type")}
-    return {**rest, "base64": data, "mime_type": mime}
+    try:
+        data, mime = _read(url, block.get("mime_type"), defaults[kind])
+    except OSError as err:
+        raise QwenValidationError(f"messages[{message}].content[{index}]: cannot read {url!r}: {err}") from err
+    rest = {k: v for k, v in block.items() if k not in ("url", "mime_type", "image_url", "video_url")}
+    return {**rest, "type": kind, "base64": data, "mime_type": mime}
 
 
 def pcm_to_wav(pcm: bytes, *, sample_rate: int = PCM_RATE) -> bytes:

@@ -35,7 +35,7 @@ def test_vision_inputs(emulator: DashScopeEmulator, sync: bool, tmp_path) -> Non
             video_block(frames, fps=2),
         ]
     )
-    out = invoke(_llm(emulator, "qwen3-vl-plus", vl_high_resolution_images=True), sync, [msg])
+    out = invoke(_llm(emulator, "qwen3-vl-plus", vl_high_resolution_images=True, allow_local_files=True), sync, [msg])
     assert "(saw: image, image, video(4 frames))" in out.text
     body = emulator.last_request.body
     parts = body["messages"][0]["content"]

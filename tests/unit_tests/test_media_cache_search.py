@@ -58,7 +58,9 @@ def test_local_and_oversized_media_rules(tmp_path) -> None:  # type: ignore[no-u
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"jpegbytes")
     msg = HumanMessage([{"type": "image", "url": photo.as_uri()}])
-    inlined = inline_local_media([msg])[0]
+    with pytest.raises(QwenValidationError, match=r"never read implicitly.*image_block\("):
+        inline_local_media([msg])  # reading local files is explicit (helpers or allow_local_files=True)
+    inlined = inline_local_media([msg], allow=True)[0]
     assert inlined.content[0]["base64"] == base64.b64encode(b"jpegbytes").decode() and msg.content[0]["url"].startswith(
         "file://"
     )
