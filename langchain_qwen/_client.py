@@ -237,9 +237,11 @@ def _ssl_context() -> Any:
 def _build(cfg: ClientConfig, is_async: bool) -> Any:
     cls = openai.AsyncOpenAI if is_async else openai.OpenAI
     http_client = cfg.http_async_client if is_async else cfg.http_client
-    if http_client is None:  # the SDK's own defaults (timeouts, limits, redirects), with the shared TLS context
-        default = openai.DefaultAsyncHttpxClient if is_async else openai.DefaultHttpxClient
-        http_client = default(verify=_ssl_context())
+    if http_client is None:  # the SDK's own wrapper and defaults (closed when collected), with the shared TLS context
+        from openai._base_client import AsyncHttpxClientWrapper, SyncHttpxClientWrapper
+
+        default = AsyncHttpxClientWrapper if is_async else SyncHttpxClientWrapper
+        http_client = default(base_url=cfg.base_url, verify=_ssl_context())
     kwargs: dict[str, Any] = {
         "api_key": cfg.api_key,
         "base_url": cfg.base_url,

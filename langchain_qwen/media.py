@@ -58,7 +58,9 @@ def _read(source: MediaSource, mime_type: str | None, default: str) -> tuple[str
     return base64.b64encode(data).decode("ascii"), mime
 
 
-def _block(kind: str, source: MediaSource, mime_type: str | None, default: str, options: Mapping[str, Any]) -> dict[str, Any]:
+def _block(
+    kind: str, source: MediaSource, mime_type: str | None, default: str, options: Mapping[str, Any]
+) -> dict[str, Any]:
     if isinstance(source, str) and _is_url(source):
         return {"type": kind, "url": source, **options}
     data, mime = _read(source, mime_type, default)

@@ -149,18 +149,18 @@ def test_non_retryable_error_is_typed_and_not_retried(emulator: DashScopeEmulato
 @pytest.mark.parametrize("limit", [1, 2, 4])
 def test_async_concurrency_is_bounded(emulator: DashScopeEmulator, monkeypatch: pytest.MonkeyPatch, limit: int) -> None:
     in_flight = peak = 0
-    real_acall = embeddings_module.acall
+    real_apost = embeddings_module.apost
 
-    async def counting_acall(cfg: Any, fn: Any) -> Any:
+    async def counting_apost(*args: Any, **kwargs: Any) -> Any:
         nonlocal in_flight, peak
         in_flight += 1
         peak = max(peak, in_flight)
         try:
-            return await real_acall(cfg, fn)
+            return await real_apost(*args, **kwargs)
         finally:
             in_flight -= 1
 
-    monkeypatch.setattr(embeddings_module, "acall", counting_acall)
+    monkeypatch.setattr(embeddings_module, "apost", counting_apost)
     emulator.inject(path="/embeddings", delay=0.1, times=8)
     vectors = asyncio.run(_emb(emulator, max_concurrency=limit).aembed_documents([f"t{i}" for i in range(80)]))
     assert len(vectors) == 80 and len(_embedding_requests(emulator)) == 8
