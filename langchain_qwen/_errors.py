@@ -345,6 +345,15 @@ def _region_hint(ctx: ErrorContext) -> str:
     )
 
 
+def _path_hint(ctx: ErrorContext) -> str:
+    if not ctx.base_url or "/compatible-mode/" in ctx.base_url:
+        return ""
+    return (
+        f" The base URL {ctx.base_url} is not an OpenAI-compatible DashScope path: DashScope answers an empty "
+        f"404 outside /compatible-mode/v1 (e.g. https://dashscope.aliyuncs.com/compatible-mode/v1)."
+    )
+
+
 def _finish(exc: Any, code: str | None) -> Any:
     redact(exc)
     exc.code = code
@@ -380,6 +389,8 @@ def status_error(response: Any, body: object, ctx: ErrorContext, *, status: int 
     text = split_message(message)[1] or f"DashScope returned HTTP {status}"
     if cls in (QwenAuthenticationError, QwenPermissionDeniedError):
         text += _region_hint(ctx)
+    elif cls is QwenNotFoundError and not message:
+        text += _path_hint(ctx)
     err_body = body.get("error") if isinstance(body, Mapping) and isinstance(body.get("error"), Mapping) else body
     exc = cls(f"Error code: {status} - {text}", response=response, body=err_body)
     exc.status_code = status

@@ -24,6 +24,7 @@ from langchain_qwen import (
     QwenContentInspectionError,
     QwenEmbeddings,
     QwenError,
+    QwenNotFoundError,
     QwenPermissionDeniedError,
     QwenRateLimitError,
 )
@@ -408,6 +409,17 @@ def test_auth_error_names_the_host_it_went_to(replay: ReplayServer) -> None:
         chat(replay).invoke("hi")
     assert replay.base_url in str(info.value)
     assert "region" in str(info.value)
+
+
+def test_empty_404_outside_compatible_mode_names_the_path(replay: ReplayServer) -> None:
+    replay.load("error-404-path-without-compatible-mode-2024-12")
+    native = replay.base_url.replace("/compatible-mode/v1", "/api/v1")
+    with pytest.raises(QwenNotFoundError) as info:
+        ChatQwen(model="qwen-plus", api_key=KEY, base_url=native, max_retries=0).invoke("hi")
+    assert str(info.value).startswith("Error code: 404 - DashScope returned HTTP 404")
+    assert "/compatible-mode/v1" in str(info.value) and native in str(info.value)
+    assert info.value.code is None
+    assert replay.log[-1]["path"] == "/api/v1/chat/completions"
 
 
 def test_rate_limit_is_retried_and_moderation_is_not(replay: ReplayServer) -> None:
