@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx2
 import pytest
+from langchain_core.messages import HumanMessage
 
 from langchain_qwen import (
     ChatQwen,
@@ -275,6 +276,29 @@ def test_stream_chat_completion(replay: ReplayServer, name: str, mode: str) -> N
     msg = run(_llm(replay, exp, **extra), mode)
     check_message(msg, exp)
     assert replay.log[-1]["json"]["stream"] is True
+
+
+VIDEO = "https://susuanimqiniu.xxxxbox.cn/17291526226730.mp4"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [{"type": "video_url", "video_url": {"url": VIDEO}}, {"type": "video", "url": VIDEO}],
+    ids=["openai", "standard"],
+)
+def test_video_question(replay: ReplayServer, block: dict[str, Any]) -> None:
+    replay.load("chat-qwen-vl-max-video-2024-10")
+    msg = chat(replay, "qwen-vl-max-latest").invoke(
+        [HumanMessage(content=[block, {"type": "text", "text": "这些是什么"}])]
+    )
+    assert msg.content.startswith("这是一段关于数学教学的视频。")
+    assert msg.usage_metadata == _usage(23925, 45)
+    assert replay.log[-1]["json"]["messages"] == [
+        {
+            "role": "user",
+            "content": [{"type": "video_url", "video_url": {"url": VIDEO}}, {"type": "text", "text": "这些是什么"}],
+        }
+    ]
 
 
 def test_stream_only_model_invoke_reads_the_stream(replay: ReplayServer) -> None:
