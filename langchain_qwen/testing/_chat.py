@@ -146,6 +146,14 @@ class ChatPlan:
     choices: list[ChoicePlan] = field(default_factory=list)
 
     @property
+    def wire_usage(self) -> dict[str, Any]:
+        """`usage` as sent: `completion_tokens_details` only when it has content (captures)."""
+        usage = self.usage
+        if usage["completion_tokens_details"] is None:
+            del usage["completion_tokens_details"]
+        return usage
+
+    @property
     def usage(self) -> dict[str, Any]:
         """The usage object (same in the non-stream envelope and the final stream chunk)."""
         reasoning = sum(c.reasoning_tokens for c in self.choices)
@@ -610,130 +618,152 @@ def _text_choice(
 # -- rendering -------------------------------------------------------------------------------
 
 
-def render_completion(plan: ChatPlan) -> dict[str, Any]:
-    """The non-stream `chat.completion` envelope (T.5; Qwen-MT adds `annotations: null`, F6.3)."""
-    choices = []
-    for choice in plan.choices:
-        message: dict[str, Any] = {"role": "assistant", "content": choice.answer}
-        if plan.thinking:
-            message["reasoning_content"] = choice.reasoning
-        message["refusal"] = None
-        if plan.profile.translation:
-            message["annotations"] = None
-        calls = [
-            {"id": c.id, "type": "function", "index": k, "function": {"name": c.name, "arguments": c.arguments}}
+def _message(plan: ChatPlan, choice: ChoicePlan) -> dict[str, Any]:
+    """`choices[].message` as DashScope sends it: `role`, `content`, then only what the answer has."""
+    message: dict[str, Any] = {"role": "assistant", "content": choice.answer}
+    if plan.thinking:
+        message["reasoning_content"] = choice.reasoning
+    if plan.profile.translation:
+        message["annotations"] = None  # Qwen-MT (F6.3 capture)
+    if choice.tool_calls:
+        message["tool_calls"] = [
+            {"index": k, "id": c.id, "type": "function", "function": {"name": c.name, "arguments": c.arguments}}
             for k, c in enumerate(choice.tool_calls)
         ]
-        message.update(audio=None, function_call=None, tool_calls=calls or None)
-        choices.append(
-            {"index": choice.index, "finish_reason": choice.finish_reason, "logprobs": None, "message": message}
-        )
+    return message
+
+
+def render_completion(plan: ChatPlan) -> dict[str, Any]:
+    """The non-stream `chat.completion` envelope, keys in DashScope's order.
+
+    Captures `chat-qwen-plus-curl-2025-11`, `chat-qwen-flash-tool-call-2025-11` (tests/conformance): no
+    `service_tier`, no `refusal` / `audio` / `function_call` / `tool_calls: null` (OpenAI-SDK renderings
+    in the docs add those), `usage.completion_tokens_details` only when it has content.
+    """
+    choices = [
+        {"message": _message(plan, c), "finish_reason": c.finish_reason, "index": c.index, "logprobs": None}
+        for c in plan.choices
+    ]
     return {
-        "id": plan.chat_id,
-        "object": "chat.completion",
-        "created": plan.created,
-        "model": plan.model,
-        "system_fingerprint": None,
-        "service_tier": None,
         "choices": choices,
-        "usage": plan.usage,
+        "object": "chat.completion",
+        "usage": plan.wire_usage,
+        "created": plan.created,
+        "system_fingerprint": None,
+        "model": plan.model,
+        "id": plan.chat_id,
     }
 
 
-_PLAIN_FIRST = '{"content":"","function_call":null,"refusal":null,"role":"assistant","tool_calls":null}'
-_PLAIN_PIECE = ('{"content":', ',"function_call":null,"refusal":null,"role":null,"tool_calls":null}')
+# Stream deltas as captured (tests/conformance/captures): `stream-qwen-plus-doc-singapore` (text),
+# `stream-qwen-plus-thinking-usage-2025-11` (thinking), `stream-qwen-plus-tool-call-null-arguments-2025-09`
+# (tools), `stream-qwen3.5-flash-thinking-tool-call-2026-04` (tools while thinking).
+_PLAIN_FIRST = '{"content":"","role":"assistant"}'
+_PLAIN_PIECE = ('{"content":', "}")
+_PLAIN_FINISH = '{"content":""}'
 _THINK_FIRST = '{"content":null,"role":"assistant","reasoning_content":""}'
 _THINK_REASONING = ('{"content":null,"reasoning_content":', "}")
 _THINK_ANSWER = ('{"content":', ',"reasoning_content":null}')
+_THINK_FINISH = '{"content":"","reasoning_content":null}'
 _TRANSCRIPT_PIECE = ('{"audio":{"transcript":', "}}")
 
+Delta = tuple[str, "str | None", bool]
+"""(delta JSON, finish_reason, bare): a bare frame's choice has only `delta` and `index` (captured)."""
 
-_PLAIN_CALL = '{"content":"","function_call":null,"refusal":null,"role":null,"tool_calls":'
-_THINK_CALL = '{"content":null,"reasoning_content":null,"tool_calls":'
 
-
-def _tool_call_deltas(head: str, choice: ChoicePlan) -> list[tuple[str, str | None]]:
-    """Tool-call deltas (F3.3): id/name first, then `id: ""` / `name: null` continuations."""
-    out: list[tuple[str, str | None]] = []
+def _call_deltas(choice: ChoicePlan, thinking: bool) -> list[Delta]:
+    """Tool-call deltas: a start frame per call (id, name), argument frames (`id: ""`, no `name` key),
+    then one bare frame whose `arguments` is `""` (thinking) or null, then the finish frame."""
+    head = '{"content":null,"reasoning_content":null,"tool_calls":' if thinking else '{"content":null,"tool_calls":'
+    out: list[Delta] = []
     for k, call in enumerate(choice.tool_calls):
-        for j, piece in enumerate(fragments(call.arguments)):
-            name, call_id = (call.name, call.id) if j == 0 else (None, "")
-            delta = {"index": k, "id": call_id, "type": "function", "function": {"name": name, "arguments": piece}}
-            out.append((head + _dumps([delta]) + "}", None))
-    out[-1] = (out[-1][0], choice.finish_reason)  # the last fragment carries finish_reason (F3.3 quirk)
+        pieces = fragments(call.arguments)
+        if thinking:  # the start frame carries no arguments; all of them follow
+            first, rest = "", pieces
+        else:
+            first, rest = pieces[0], pieces[1:]
+        start = {"index": k, "id": call.id, "type": "function", "function": {"name": call.name, "arguments": first}}
+        role = ',"role":"assistant"' if k == 0 and not thinking else ""
+        out.append((head + _dumps([start]) + role + "}", None, False))
+        for piece in rest:
+            part = {"index": k, "id": "", "type": "function", "function": {"arguments": piece}}
+            out.append((head + _dumps([part]) + "}", None, False))
+    last = len(choice.tool_calls) - 1
+    empty = {"function": {"arguments": "" if thinking else None}, "index": last, "id": "", "type": "function"}
+    out.append(('{"tool_calls":' + _dumps([empty]) + "}", None, True))
+    out.append((_THINK_FINISH if thinking else "{}", choice.finish_reason, False))
     return out
 
 
-def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[tuple[str, str | None]]:
-    """(delta JSON, finish_reason) for every chunk of one choice, first chunk to finish chunk(s)."""
-    dumps = _dumps
-    profile = plan.profile
-    out: list[tuple[str, str | None]]
-    if plan.thinking:
-        out = [(_THINK_FIRST, None)]
-        head, tail = _THINK_REASONING
-        out += [(head + dumps(p) + tail, None) for p in choice.reasoning_pieces]
-        if choice.tool_calls:
-            return out + _tool_call_deltas(_THINK_CALL, choice)
-        head, tail = _THINK_ANSWER
-        texts = [head + dumps(p) + tail for p in choice.answer_pieces]
-        out += [(d, None) for d in interleave_audio(texts, choice.audio)]
-        out.append(('{"content":"","reasoning_content":null}', choice.finish_reason))
-        return out
-    out = [(_PLAIN_FIRST, None)]
+def _thinking_deltas(choice: ChoicePlan) -> list[Delta]:
+    head, tail = _THINK_REASONING
+    out: list[Delta] = [(_THINK_FIRST, None, False)]
+    out += [(head + _dumps(p) + tail, None, False) for p in choice.reasoning_pieces]
     if choice.tool_calls:
-        return out + _tool_call_deltas(_PLAIN_CALL, choice)
+        return out + _call_deltas(choice, thinking=True)
+    head, tail = _THINK_ANSWER
+    texts = [head + _dumps(p) + tail for p in choice.answer_pieces]
+    out += [(d, None, False) for d in interleave_audio(texts, choice.audio)]
+    out.append((_THINK_FINISH, choice.finish_reason, False))
+    return out
+
+
+def _cumulative_deltas(choice: ChoicePlan) -> list[Delta]:
+    """Non-incremental stream (qwen-mt-plus/turbo, F2.3): every chunk repeats the whole text so far."""
     head, tail = _PLAIN_PIECE
-    if profile.cumulative_stream:
-        text = ""
-        for piece in choice.answer_pieces:
-            text += piece
-            out.append((head + dumps(text) + tail, None))
-        # Every chunk of a non-incremental stream repeats the whole text so far, the finish chunk too
-        # [invented: F2.3 says "the last data chunk is the full result" but no finish chunk was captured].
-        out.append((head + dumps(text) + tail, choice.finish_reason))
-        return out
-    if plan.audio is not None and plan.audio.transcript:
-        head, tail = _TRANSCRIPT_PIECE
-    texts = [head + dumps(p) + tail for p in choice.answer_pieces]
-    out += [(d, None) for d in interleave_audio(texts, choice.audio)]
-    head, tail = _PLAIN_PIECE
-    finish = (head + '""' + tail, choice.finish_reason)
-    out.append(finish)
-    if profile.translation:
-        out.append(finish)  # qwen-mt-flash/lite repeat the finish chunk (F2.2, F6.3 capture).
+    out: list[Delta] = [(_PLAIN_FIRST, None, False)]
+    text = ""
+    for piece in choice.answer_pieces:
+        text += piece
+        out.append((head + _dumps(text) + tail, None, False))
+    # The finish chunk repeats the text too [invented: F2.3 says "the last data chunk is the full result"].
+    out.append((head + _dumps(text) + tail, choice.finish_reason, False))
+    return out
+
+
+def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[Delta]:
+    """Every chunk of one choice, first chunk to finish chunk(s)."""
+    if plan.thinking:
+        return _thinking_deltas(choice)
+    if choice.tool_calls:
+        return _call_deltas(choice, thinking=False)
+    if plan.profile.cumulative_stream:
+        return _cumulative_deltas(choice)
+    head, tail = _TRANSCRIPT_PIECE if plan.audio is not None and plan.audio.transcript else _PLAIN_PIECE
+    texts = [head + _dumps(p) + tail for p in choice.answer_pieces]
+    out: list[Delta] = [(_PLAIN_FIRST, None, False)]
+    out += [(d, None, False) for d in interleave_audio(texts, choice.audio)]
+    out.append((_PLAIN_FINISH, choice.finish_reason, False))
+    if plan.profile.translation:
+        out.append(out[-1])  # qwen-mt-flash/lite repeat the finish chunk (F2.2, F6.3 capture).
     return out
 
 
 def render_stream_events(plan: ChatPlan) -> list[str]:
     """Every SSE `data:` event of the stream except the final `data: [DONE]` (F2.2).
 
+    Frame keys in DashScope's order (`choices, object, usage, created, system_fingerprint, model, id`).
     Choices of an `n > 1` request are interleaved chunk by chunk; the usage chunk (`choices: []`) is
     last and only present when `stream_options.include_usage` is true.
     """
-    head = 'data: {"id":' + _dumps(plan.chat_id) + ',"choices":[{"delta":'
     common = (
-        f',"created":{plan.created},"model":{_dumps(plan.model)},"object":"chat.completion.chunk",'
-        '"service_tier":null,"system_fingerprint":null,"usage":'
+        f',"object":"chat.completion.chunk","usage":null,"created":{plan.created},"system_fingerprint":null,'
+        f'"model":{_dumps(plan.model)},"id":{_dumps(plan.chat_id)}}}\n\n'
     )
     per_choice = [_choice_deltas(plan, c) for c in plan.choices]
+    longest = max((len(d) for d in per_choice), default=0)
+    order = [(i, d[k]) for k in range(longest) for i, d in enumerate(per_choice) if k < len(d)]
     events: list[str] = []
-    if len(per_choice) == 1:
-        order = [(0, d) for d in per_choice[0]]
-    else:
-        longest = max(len(d) for d in per_choice)
-        order = [(i, d[k]) for k in range(longest) for i, d in enumerate(per_choice) if k < len(d)]
-    tails: dict[tuple[int, str | None], str] = {}
-    for index, (delta, finish) in order:
-        tail = tails.get((index, finish))
-        if tail is None:
+    for index, (delta, finish, bare) in order:
+        if bare:
+            choice = f'{{"delta":{delta},"index":{index}}}'
+        else:
             fr = "null" if finish is None else _dumps(finish)
-            tail = tails[(index, finish)] = (
-                f',"finish_reason":{fr},"index":{index},"logprobs":null}}]' + common + "null}\n\n"
-            )
-        events.append(head + delta + tail)
+            choice = f'{{"delta":{delta},"finish_reason":{fr},"index":{index},"logprobs":null}}'
+        events.append('data: {"choices":[' + choice + "]" + common)
     if plan.include_usage:
-        events.append('data: {"id":' + _dumps(plan.chat_id) + ',"choices":[]' + common + _dumps(plan.usage) + "}\n\n")
+        usage = common.replace('"usage":null', '"usage":' + _dumps(plan.wire_usage), 1)
+        events.append('data: {"choices":[]' + usage)
     return events
 
 

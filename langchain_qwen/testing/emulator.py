@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gzip
 import json
 import socket
 import threading
@@ -30,24 +31,55 @@ from ._files import (
     StoredFile,
 )
 from ._routes import COMPAT, Exchange, Route, find_route
+from ._service import service_model
 
 PREFIX = COMPAT
 BATCH_BYTES = 32 * 1024
 """Stream events are written in chunked-encoding batches of about this size (one flush per batch)."""
 
-MSG_BAD_KEY = "Incorrect API key provided. "
-
-# Defaults for a `Fault` that names only a status, taken from the F13.6 catalogue. Choosing one
-# code/message per status is [invented]: the catalogue lists several per status.
-_STATUS_DEFAULTS: dict[int, tuple[str, str]] = {
-    400: ("invalid_parameter_error", "The request is invalid."),  # message [invented]
-    401: ("invalid_api_key", MSG_BAD_KEY),
-    403: ("access_denied", "Access denied."),
-    404: ("model_not_found", "Model can not be found."),
-    429: ("limit_requests", "Requests rate limit exceeded, please try again later."),
-    500: ("internal_error", "An internal error has occured, please try again later or contact service support."),
-    503: ("ModelUnavailable", "Model is unavailable, please try again later."),
+MSG_BAD_KEY = "Incorrect API key provided. For details, see: {url}"
+"""401 wording of 2026 (captures `error-401-invalid-api-key-beijing-2026-04` and `-us-2026`)."""
+_ERROR_PAGE = {
+    "cn-beijing": "https://help.aliyun.com/zh/model-studio/error-code",
+    "other": "https://www.alibabacloud.com/help/en/model-studio/error-code",
 }
+"""Error-code page linked from messages: the Chinese site for Beijing keys, the international one elsewhere."""
+
+
+def bad_key_message(region: str) -> str:
+    """The 401 message for a wrong key in `region`."""
+    return MSG_BAD_KEY.format(url=_ERROR_PAGE.get(region, _ERROR_PAGE["other"]) + "#apikey-error")
+
+
+# Defaults for a `Fault` that names only a status: (code, type, message). One row per status is
+# [invented] (the catalogue lists several); the wordings are the catalogue's or captured ones.
+_STATUS_DEFAULTS: dict[int, tuple[str, str, str]] = {
+    400: ("invalid_parameter_error", "invalid_request_error", "The request is invalid."),  # message [invented]
+    403: (  # [BASE F13.6]; 2026 relayed bodies carry type == code
+        "AccessDenied.Unpurchased",
+        "AccessDenied.Unpurchased",
+        "Access to model denied. Please make sure you are eligible for using the model.",
+    ),
+    404: ("model_not_found", "invalid_request_error", "Model can not be found."),
+    429: ("limit_requests", "limit_requests", "Requests rate limit exceeded, please try again later."),
+    500: (
+        "internal_error",
+        "internal_error",
+        "An internal error has occured, please try again later or contact service support.",
+    ),
+    503: ("ModelUnavailable", "ModelUnavailable", "Model is unavailable, please try again later."),
+}
+_REQUEST_ID_ONLY = frozenset({401, 403, 429})
+"""Statuses whose error bodies carry `request_id` but no `id` (401 captures; 403/429 by kinship [inferred])."""
+_MODERATION = "data_inspection_failed"
+_MODERATION_INPUT = "Input text data may contain inappropriate content."
+"""2026 input-moderation wording ([ISS-QC3145], capture `stream-400-sse-body-data-inspection-2026-09`)."""
+_MODERATION_PREFIX = "<400> InternalError.Algo.DataInspectionFailed: "
+_MODERATION_OLD = (
+    "Input data may contain inappropriate content. For details, see: "
+    "https://help.aliyun.com/zh/model-studio/error-code#inappropriate-content"
+)
+"""Pre-2026 models (capture `error-400-data-inspection-stream-request-2025-12`, BettaFish#449)."""
 _STREAM_ERROR_DEFAULT = ("data_inspection_failed", "Output data may contain inappropriate content.")
 
 
@@ -202,6 +234,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _serve(self) -> None:
         """Read, record and route one request, then answer it."""
         emu = self.emulator
+        self._arrived = int(time.time() * 1000)
         raw = self._read_body()
         url = urlsplit(self.path)
         found = find_route(url.path)
@@ -223,7 +256,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, route: Route | None, ex: Exchange, logged: str) -> None:
         emu = self.emulator
         if ex.headers.get("authorization") != f"Bearer {emu.api_key}":
-            self._send_error(401, MSG_BAD_KEY, "invalid_request_error", "invalid_api_key")
+            self._send_error(401, bad_key_message(emu.region), "invalid_request_error", "invalid_api_key")
             return
         fault = ex.fault = emu._take_fault(logged)
         if fault is not None:
@@ -231,7 +264,7 @@ class _Handler(BaseHTTPRequestHandler):
             if fault.delay:
                 time.sleep(fault.delay)
             if fault.status:
-                self._send_fault(fault, route)
+                self._send_fault(fault, route, ex)
                 return
         if route is None:
             # [invented] body for an unknown path (no capture of DashScope's 404 page).
@@ -258,29 +291,49 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._send_json(reply.status, reply.body)
 
-    def _send_fault(self, fault: Fault, route: Route | None) -> None:
+    def _send_fault(self, fault: Fault, route: Route | None, ex: Exchange) -> None:
         """Answer with a fault's error status and body (catalogue defaults for what it leaves out)."""
-        # [invented] message for statuses outside the catalogue defaults.
-        code, message = _STATUS_DEFAULTS.get(fault.status or 0, (None, "Emulated error."))
-        batches = route is not None and route.path == "/batches"
-        if batches and fault.status == 429:
-            code, message = "insufficient_quota", MSG_THROTTLED  # F13.6 row of the batch wording
-        self._send_error(
-            fault.status or 500,
-            fault.message if fault.message is not None else message,
-            fault.type or "invalid_request_error",
-            fault.code if fault.code is not None else code,
-            fault.param,
-            bare=route is not None and route.bare_errors,
-        )
+        status = fault.status or 500
+        # [invented] code/message for statuses outside the catalogue defaults.
+        code, type_, message = _STATUS_DEFAULTS.get(status, (None, "invalid_request_error", "Emulated error."))
+        if status == 401:
+            code, type_, message = "invalid_api_key", "invalid_request_error", bad_key_message(self.emulator.region)
+        if route is not None and route.path == "/batches" and status == 429:
+            code, type_, message = "insufficient_quota", "invalid_request_error", MSG_THROTTLED  # F13.6 batch row
+        if fault.code is not None:
+            code = fault.code
+            type_ = code if code.lower().replace("_", "") == "datainspectionfailed" else "invalid_request_error"
+        if fault.type is not None:
+            type_ = fault.type
+        if code == _MODERATION and status == 400:
+            self._send_moderation(fault, type_, ex)
+            return
+        text = fault.message if fault.message is not None else message
+        bare = route is not None and route.bare_errors
+        self._send_error(status, text, type_, code, fault.param, bare=bare)
+
+    def _send_moderation(self, fault: Fault, type_: str, ex: Exchange) -> None:
+        """Input moderation: a stream request gets HTTP 400 whose body is one SSE `data:` line (captures
+        `stream-400-sse-body-*`), a plain request the JSON body; the message depends on the model's era."""
+        body = ex.body if isinstance(ex.body, dict) else {}
+        model = service_model(str(body.get("model") or ""))
+        modern = model.tokenizer == "qwen3_5"  # Qwen3.5 and later
+        if body.get("stream") is True:
+            text = fault.message if fault.message is not None else _MODERATION_INPUT
+            error = {"code": _MODERATION, "param": fault.param, "message": text, "type": type_}
+            line = "data: " + json.dumps({"error": error, "id": f"chatcmpl-{self._request_id}"}, ensure_ascii=False)
+            self._send_bytes(400, (line + "\n\n").encode(), "text/event-stream;charset=UTF-8")
+            return
+        default = _MODERATION_PREFIX + _MODERATION_INPUT if modern else _MODERATION_OLD
+        text = fault.message if fault.message is not None else default
+        self._send_error(400, text, type_, _MODERATION, fault.param)
 
     def _send_stream(self, events: list[str], fault: Fault | None) -> None:
         """Write SSE `events` plus `[DONE]` as a chunked body, applying a stream fault's cut."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
-        self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
-        self._common_headers()
+        self._common_headers(stream=True)
         self.end_headers()
         cut = _stream_cut(fault, len(events))
         if cut is None:
@@ -319,8 +372,18 @@ class _Handler(BaseHTTPRequestHandler):
         data = "".join(batch).encode()
         write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
 
-    def _common_headers(self) -> None:
+    def _common_headers(self, *, stream: bool = False) -> None:
+        """The gateway headers every DashScope answer carries (captures `chat-qwen-plus-with-headers-2025-12`,
+        `headers-stream-qwen3.5-omni-flash-2026-05`); timings are this request's real ones in ms."""
+        start = int(time.time() * 1000)
+        cost = max(0, start - self._arrived)
+        self.send_header("vary", _VARY_STREAM if stream else _VARY_JSON)
         self.send_header("x-request-id", self._request_id)
+        self.send_header("x-dashscope-call-gateway", "true")
+        self.send_header("req-cost-time", str(cost))
+        self.send_header("req-arrive-time", str(self._arrived))
+        self.send_header("resp-start-time", str(start))
+        self.send_header("x-envoy-upstream-service-time", str(cost))
         if self.emulator.account_balance is not None:
             self.send_header("X-Account-Balance", str(self.emulator.account_balance))
         for name, value in self._extra.items():
@@ -330,18 +393,34 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_bytes(status, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
 
     def _send_bytes(self, status: int, data: bytes, content_type: str = "application/json") -> None:
+        """One chunked body, gzipped when the client accepts it (as the gateway does)."""
+        gzipped = "gzip" in self.headers.get("Accept-Encoding", "").lower() and not content_type.startswith(
+            "text/event-stream"
+        )
+        if gzipped:
+            data = gzip.compress(data, compresslevel=1)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(data)))
+        if gzipped:
+            self.send_header("content-encoding", "gzip")
+        self.send_header("Transfer-Encoding", "chunked")
         self._common_headers()
         self.end_headers()
-        self.wfile.write(data)
+        self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data) if data else b"0\r\n\r\n")
 
     def _send_error(
         self, status: int, message: str, type_: str, code: str | None, param: str | None = None, *, bare: bool = False
     ) -> None:
-        body = error_body(message, type_, code, param, self._request_id)
-        self._send_json(status, {"error": body["error"]} if bare else body)
+        body: dict[str, Any] = error_body(message, type_, code, param, self._request_id)
+        if bare:
+            body = {"error": body["error"]}
+        elif status in _REQUEST_ID_ONLY:
+            del body["id"]
+        self._send_json(status, body)
+
+
+_VARY_JSON = "Origin,Access-Control-Request-Method,Access-Control-Request-Headers, Accept-Encoding"
+_VARY_STREAM = "Origin"
 
 
 def _stream_cut(fault: Fault | None, total: int) -> tuple[str, int] | None:

@@ -31,7 +31,10 @@ def assert_error(
     body = resp.json()
     assert body["error"] == {"message": message, "type": type_, "param": None, "code": code}
     assert body["request_id"] == resp.headers["x-request-id"]
-    assert body["id"] == f"chatcmpl-{body['request_id']}"
+    if status in (401, 403, 429):
+        assert "id" not in body  # 401 captures: `request_id` only
+    else:
+        assert body["id"] == f"chatcmpl-{body['request_id']}"
     return body
 
 
@@ -41,7 +44,16 @@ def assert_error(
 def test_auth_failure_body(emu: DashScopeEmulator) -> None:
     with httpx2.Client(base_url=emu.base_url, headers={"Authorization": "Bearer sk-wrong"}) as client:
         resp = client.post("/chat/completions", json={"model": "qwen-plus", "messages": HELLO})
-    assert_error(resp, 401, "Incorrect API key provided. ", "invalid_api_key")
+    bad_key = (
+        "Incorrect API key provided. For details, see: https://help.aliyun.com/zh/model-studio/error-code#apikey-error"
+    )
+    assert list(assert_error(resp, 401, bad_key, "invalid_api_key")) == ["error", "request_id"]
+    with (
+        DashScopeEmulator(region="ap-southeast-1") as intl,
+        httpx2.Client(base_url=intl.base_url, headers={"Authorization": "Bearer sk-wrong"}) as client,
+    ):
+        message = client.post("/chat/completions", json={}).json()["error"]["message"]
+    assert message.endswith("https://www.alibabacloud.com/help/en/model-studio/error-code#apikey-error")
     with httpx2.Client(base_url=emu.base_url) as client:
         assert client.post("/chat/completions", json={}).status_code == 401
 
@@ -164,21 +176,15 @@ def test_non_stream_envelope_and_usage(http: httpx2.Client) -> None:
     body = resp.json()
     assert body["id"] == f"chatcmpl-{resp.headers['x-request-id']}"
     assert body["object"] == "chat.completion" and body["model"] == "qwen2.5-14b-instruct"
-    assert body["system_fingerprint"] is None and body["service_tier"] is None
+    assert body["system_fingerprint"] is None and "service_tier" not in body
+    assert list(body) == ["choices", "object", "usage", "created", "system_fingerprint", "model", "id"]
     assert isinstance(body["created"], int)
     assert body["choices"] == [
         {
-            "index": 0,
+            "message": {"role": "assistant", "content": "Emulated reply: 你好"},
             "finish_reason": "stop",
+            "index": 0,
             "logprobs": None,
-            "message": {
-                "role": "assistant",
-                "content": "Emulated reply: 你好",
-                "refusal": None,
-                "audio": None,
-                "function_call": None,
-                "tool_calls": None,
-            },
         }
     ]
     completion = count_text("Emulated reply: 你好")
@@ -187,7 +193,6 @@ def test_non_stream_envelope_and_usage(http: httpx2.Client) -> None:
         "completion_tokens": completion,
         "total_tokens": 20 + completion,
         "prompt_tokens_details": {"cached_tokens": 0},
-        "completion_tokens_details": None,
     }
 
 
@@ -239,6 +244,7 @@ def test_json_object_rules(http: httpx2.Client) -> None:
 def test_stream_chunk_sequence_with_usage(http: httpx2.Client) -> None:
     resp = post(http, model="qwen2.5-14b-instruct", messages=HELLO, stream=True, stream_options={"include_usage": True})
     assert resp.headers["content-type"] == "text/event-stream;charset=UTF-8"
+    assert resp.headers["vary"] == "Origin" and "cache-control" not in resp.headers
     events = sse(resp.text)
     assert events[-1] == "[DONE]"
     chunks = events[:-1]
@@ -246,10 +252,11 @@ def test_stream_chunk_sequence_with_usage(http: httpx2.Client) -> None:
     assert len({c["created"] for c in chunks}) == 1
     for c in chunks:
         assert c["object"] == "chat.completion.chunk" and c["model"] == "qwen2.5-14b-instruct"
-        assert c["service_tier"] is None and c["system_fingerprint"] is None
+        assert "service_tier" not in c and c["system_fingerprint"] is None
+        assert list(c) == ["choices", "object", "usage", "created", "system_fingerprint", "model", "id"]
     assert chunks[0]["choices"] == [
         {
-            "delta": {"content": "", "function_call": None, "refusal": None, "role": "assistant", "tool_calls": None},
+            "delta": {"content": "", "role": "assistant"},
             "finish_reason": None,
             "index": 0,
             "logprobs": None,
@@ -258,7 +265,7 @@ def test_stream_chunk_sequence_with_usage(http: httpx2.Client) -> None:
     content = chunks[1:-2]
     assert len(content) == count_text("Emulated reply: 你好")
     for c in content:
-        assert c["choices"][0]["delta"]["role"] is None and c["choices"][0]["finish_reason"] is None
+        assert list(c["choices"][0]["delta"]) == ["content"] and c["choices"][0]["finish_reason"] is None
         assert c["usage"] is None
     assert "".join(c["choices"][0]["delta"]["content"] for c in content) == "Emulated reply: 你好"
     finish = chunks[-2]
@@ -484,13 +491,83 @@ def test_fault_status_error(emu: DashScopeEmulator, http: httpx2.Client) -> None
         message="Input data may contain inappropriate content.",
         headers={"x-custom": "1"},
     )
-    resp = post(http, model="qwen-plus", messages=HELLO, stream=True)
+    resp = post(http, model="qwen-plus", messages=HELLO)
     assert_error(
         resp, 400, "Input data may contain inappropriate content.", "data_inspection_failed", "data_inspection_failed"
     )
     assert resp.headers["x-custom"] == "1"
     emu.inject(status=400)
     assert_error(post(http, model="qwen-plus", messages=HELLO), 400, "The request is invalid.")
+
+
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [
+        (
+            "qwen3.6-plus",
+            "<400> InternalError.Algo.DataInspectionFailed: Input text data may contain inappropriate content.",
+        ),
+        (
+            "qwen-plus",
+            "Input data may contain inappropriate content. For details, see: "
+            "https://help.aliyun.com/zh/model-studio/error-code#inappropriate-content",
+        ),
+    ],
+)
+def test_input_moderation_of_plain_requests(
+    emu: DashScopeEmulator, http: httpx2.Client, model: str, message: str
+) -> None:
+    emu.inject(status=400, code="data_inspection_failed")
+    resp = post(http, model=model, messages=HELLO, enable_thinking=False)
+    assert_error(resp, 400, message, "data_inspection_failed", "data_inspection_failed")
+
+
+def test_input_moderation_of_a_stream_is_one_data_line(emu: DashScopeEmulator, http: httpx2.Client) -> None:
+    emu.inject(status=400, code="data_inspection_failed")
+    resp = post(http, model="qwen3.6-plus", messages=HELLO, stream=True)
+    assert resp.status_code == 400 and resp.headers["content-type"].startswith("text/event-stream")
+    line = "Input text data may contain inappropriate content."
+    rid = resp.headers["x-request-id"]
+    assert resp.text.startswith("data: {") and resp.text.count("data:") == 1
+    assert json.loads(resp.text[len("data: ") :]) == {
+        "error": {"code": "data_inspection_failed", "param": None, "message": line, "type": "data_inspection_failed"},
+        "id": f"chatcmpl-{rid}",
+    }
+    emu.inject(status=400, code="DataInspectionFailed", message="Input data may contain inappropriate content.")
+    camel = post(http, model="qwen3.7-plus", messages=HELLO, stream=True)  # [QWEN-GO-TEST]: JSON body
+    assert camel.json()["error"]["type"] == camel.json()["error"]["code"] == "DataInspectionFailed"
+
+
+def test_bare_status_faults_use_catalogue_bodies(emu: DashScopeEmulator, http: httpx2.Client) -> None:
+    emu.inject(status=429)
+    limited = assert_error(
+        post(http, model="qwen-plus", messages=HELLO),
+        429,
+        "Requests rate limit exceeded, please try again later.",
+        "limit_requests",
+        "limit_requests",
+    )
+    assert list(limited) == ["error", "request_id"]
+    emu.inject(status=403)
+    denied = "Access to model denied. Please make sure you are eligible for using the model."
+    assert_error(
+        post(http, model="qwen-plus", messages=HELLO),
+        403,
+        denied,
+        "AccessDenied.Unpurchased",
+        "AccessDenied.Unpurchased",
+    )
+
+
+def test_gateway_headers_and_gzip(emu: DashScopeEmulator) -> None:
+    headers = {"Authorization": f"Bearer {emu.api_key}", "Accept-Encoding": "gzip"}
+    with httpx2.Client(base_url=emu.base_url, headers=headers) as client:
+        resp = post(client, model="qwen-plus", messages=HELLO)
+    assert resp.headers["content-encoding"] == "gzip" and resp.json()["object"] == "chat.completion"
+    assert resp.headers["x-dashscope-call-gateway"] == "true" and resp.headers["server"] == "istio-envoy"
+    assert resp.headers["transfer-encoding"] == "chunked" and "content-length" not in resp.headers
+    arrive, start, cost = (int(resp.headers[h]) for h in ("req-arrive-time", "resp-start-time", "req-cost-time"))
+    assert start - arrive == cost >= 0 and resp.headers["vary"].endswith("Accept-Encoding")
 
 
 def test_fault_status_through_sdk(emu: DashScopeEmulator, oai: openai.OpenAI) -> None:

@@ -52,7 +52,7 @@ CALL_ID = re.compile(r"^call_[0-9a-f]{24}$")
 
 def calls_of(resp: httpx2.Response) -> list[dict[str, Any]]:
     assert resp.status_code == 200, resp.text
-    return resp.json()["choices"][0]["message"]["tool_calls"] or []
+    return resp.json()["choices"][0]["message"].get("tool_calls") or []
 
 
 # -- tool calls: non-stream ------------------------------------------------------------------------
@@ -68,7 +68,7 @@ def test_forced_tool_call_non_stream_shape(http: httpx2.Client) -> None:
     assert only["finish_reason"] == "tool_calls" and only["index"] == 0 and only["logprobs"] is None
     message = only["message"]
     assert message["content"] == "" and message["role"] == "assistant"
-    assert message["refusal"] is None and message["audio"] is None and message["function_call"] is None
+    assert set(message) == {"role", "content", "tool_calls"}  # no OpenAI-SDK-only refusal/audio/function_call
     [call] = message["tool_calls"]
     assert set(call) == {"id", "type", "index", "function"}
     assert CALL_ID.match(call["id"]) and call["type"] == "function" and call["index"] == 0
@@ -129,22 +129,31 @@ def test_stream_tool_call_deltas(http: httpx2.Client) -> None:
     assert events[-1] == "[DONE]"
     usage, chunks = events[-2], events[:-2]
     assert usage["choices"] == []
-    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
-    assert chunks[0]["choices"][0]["delta"]["tool_calls"] is None
-    call_chunks = chunks[1:]
-    finishes = [c["choices"][0]["finish_reason"] for c in call_chunks]
-    assert finishes[-1] == "tool_calls" and set(finishes[:-1]) == {None}
+    # Capture `stream-qwen-plus-tool-call-null-arguments-2025-09`: the first frame is the tool call (with
+    # role and content null), continuations have `id: ""` and no `name` key, then one bare frame with
+    # `arguments: null`, then the finish in its own `{"delta": {}}` frame.
+    first = chunks[0]["choices"][0]["delta"]
+    assert first["role"] == "assistant" and first["content"] is None and first["tool_calls"][0]["function"]["name"]
+    *call_chunks, empty, finish = chunks
+    assert empty["choices"] == [
+        {
+            "delta": {"tool_calls": [{"function": {"arguments": None}, "index": 1, "id": "", "type": "function"}]},
+            "index": 0,
+        }
+    ]
+    assert finish["choices"][0]["delta"] == {} and finish["choices"][0]["finish_reason"] == "tool_calls"
+    assert {c["choices"][0]["finish_reason"] for c in call_chunks} == {None}
     calls: dict[int, dict[str, Any]] = {}
     for chunk in call_chunks:
         delta = chunk["choices"][0]["delta"]
-        assert delta["content"] == "" and delta["role"] is None  # same key set as text chunks
+        assert delta["content"] is None
         [part] = delta["tool_calls"]
         assert part["type"] == "function"
         if part["index"] not in calls:
             assert CALL_ID.match(part["id"]) and part["function"]["name"]
             calls[part["index"]] = {"id": part["id"], "name": part["function"]["name"], "arguments": ""}
         else:
-            assert part["id"] == "" and part["function"]["name"] is None
+            assert part["id"] == "" and "name" not in part["function"]
         calls[part["index"]]["arguments"] += part["function"]["arguments"]
     assert [c["name"] for c in calls.values()] == ["get_current_weather", "get_current_time"]
     assert json.loads(calls[0]["arguments"]) == {"location": "Hangzhou"}
@@ -171,7 +180,7 @@ def test_stream_tool_call_through_openai_sdk(oai: openai.OpenAI) -> None:
             args += part.function.arguments or ""  # type: ignore[union-attr]
         finish = chunk.choices[0].finish_reason or finish
     assert finish == "tool_calls"
-    assert names[0] == "add_numbers" and all(n is None for n in names[1:])
+    assert names[0] == "add_numbers" and all(n is None for n in names[1:])  # the SDK fills absent names with None
     # Required first, in schema order; integers from the text with `minimum` respected.
     assert list(json.loads(args).items()) == [("b", 10), ("a", 5), ("note", "add 5 and 7 with add_numbers")]
 
@@ -189,11 +198,17 @@ def test_thinking_stream_reasoning_then_tool_call(http: httpx2.Client) -> None:
     )[:-1]
     deltas = [e["choices"][0]["delta"] for e in events]
     assert deltas[0] == {"content": None, "role": "assistant", "reasoning_content": ""}
-    kinds = ["t" if d.get("tool_calls") else "r" for d in deltas[1:]]
+    # Capture `stream-qwen3.5-flash-thinking-tool-call-2026-04`: reasoning, a start frame with empty
+    # arguments, argument frames, a bare frame with `arguments: ""`, the finish frame.
+    *body, empty, finish = deltas
+    kinds = ["t" if d.get("tool_calls") else "r" for d in body[1:]]
     assert kinds == sorted(kinds, key=lambda k: k == "t") and "r" in kinds and "t" in kinds
-    assert all(d["content"] is None and d["reasoning_content"] is None for d in deltas if d.get("tool_calls"))
+    assert all(d["content"] is None and d["reasoning_content"] is None for d in body if d.get("tool_calls"))
+    assert next(d["tool_calls"][0]["function"]["arguments"] for d in body if d.get("tool_calls")) == ""
+    assert empty == {"tool_calls": [{"function": {"arguments": ""}, "index": 0, "id": "", "type": "function"}]}
+    assert finish == {"content": "", "reasoning_content": None}
     assert events[-1]["choices"][0]["finish_reason"] == "tool_calls"
-    args = "".join(d["tool_calls"][0]["function"]["arguments"] for d in deltas if d.get("tool_calls"))
+    args = "".join(d["tool_calls"][0]["function"]["arguments"] for d in body if d.get("tool_calls"))
     assert json.loads(args) == {"location": "what is the weather in Paris"}
 
 
@@ -231,7 +246,7 @@ def test_auto_mentions(http: httpx2.Client, text: str, names: list[str]) -> None
 def test_auto_without_mention_answers_text(http: httpx2.Client) -> None:
     body = post(http, model="qwen-plus", messages=user("tell me a joke"), tools=[WEATHER]).json()
     choice = body["choices"][0]
-    assert choice["finish_reason"] == "stop" and choice["message"]["tool_calls"] is None
+    assert choice["finish_reason"] == "stop" and "tool_calls" not in choice["message"]
     assert choice["message"]["content"] == "Emulated reply: tell me a joke"
 
 
@@ -270,7 +285,7 @@ def test_parallel_tool_calls(http: httpx2.Client, parallel: bool | None, expecte
 def test_tool_choice_none_answers_text(http: httpx2.Client) -> None:
     body = post(http, model="qwen-plus", messages=user("weather"), tools=[WEATHER], tool_choice="none").json()
     assert body["choices"][0]["message"]["content"] == "Emulated reply: weather"
-    assert body["choices"][0]["message"]["tool_calls"] is None
+    assert "tool_calls" not in body["choices"][0]["message"]
 
 
 def test_tool_results_give_text(http: httpx2.Client) -> None:
@@ -284,7 +299,7 @@ def test_tool_results_give_text(http: httpx2.Client) -> None:
     ]
     body = post(http, model="qwen-plus", messages=msgs, tools=[WEATHER]).json()
     choice = body["choices"][0]
-    assert choice["finish_reason"] == "stop" and choice["message"]["tool_calls"] is None
+    assert choice["finish_reason"] == "stop" and "tool_calls" not in choice["message"]
     assert choice["message"]["content"] == "Emulated reply: weather in Paris and Rome (tool results: sunny; rainy)"
     # A forced tool is still called after results (DashScope keeps honouring tool_choice, F3.1).
     forced = {"type": "function", "function": {"name": "get_current_weather"}}
