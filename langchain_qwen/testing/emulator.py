@@ -267,8 +267,9 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_fault(fault, route, ex)
                 return
         if route is None:
-            # [invented] body for an unknown path (no capture of DashScope's 404 page).
-            self._send_error(404, f"Not Found: {urlsplit(self.path).path}", "invalid_request_error", "not_found")
+            # An empty 404 (capture `error-404-path-without-compatible-mode-2024-12`, cline#926); that the key
+            # is checked first is [uncertain].
+            self._send_bytes(404, b"")
         elif route.json_post and ex.method != "POST":
             # [invented] body for a wrong method on a known path.
             self._send_error(405, "Method Not Allowed.", "invalid_request_error", "method_not_allowed")

@@ -380,7 +380,6 @@ def test_embeddings_fields(http: httpx2.Client) -> None:
     assert shape(resp.json()) == shape(cap_json("embeddings-text-embedding-v4-2026"))
 
 
-@xfail("a 404 outside /compatible-mode/v1 carries a JSON error body; captured (cline/cline#926): no body")
 def test_path_outside_compatible_mode_is_an_empty_404(emu: DashScopeEmulator) -> None:
     native = emu.base_url.replace("/compatible-mode/v1", "/api/v1")
     body = {"model": "qwen-plus", "messages": [{"role": "user", "content": "hi"}]}
