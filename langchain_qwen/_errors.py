@@ -2,12 +2,18 @@
 
 Error tree (each class is also the matching `openai` SDK error, so code catching either works):
 
-    QwenError (marker mixin)
+    QwenError                        base of every error this package raises (Exception)
     ├── QwenAuthenticationError      401  (region-mismatch hint)      openai.AuthenticationError + ModelAuthenticationError
     ├── QwenPermissionDeniedError    403                              openai.PermissionDeniedError + ModelPermissionDeniedError
     ├── QwenBadRequestError          400                              openai.BadRequestError + ModelInvalidRequestError
     │   ├── QwenContentInspectionError   data_inspection_failed (never retried, also mid-stream)
-    │   ├── QwenFileError                documents: too large, unsupported, parse failed, not ready, storage full
+    │   ├── QwenFileError                documents (Files API / fileid://)
+    │   │   ├── QwenFileTooLargeError        over the size or page limit
+    │   │   ├── QwenUnsupportedFileError     format not parsable, or empty
+    │   │   ├── QwenFileParseError           parsing failed (status error)
+    │   │   ├── QwenFileNotReadyError        still parsing (retryable)
+    │   │   ├── QwenStorageLimitError        account file storage full
+    │   │   └── QwenInvalidFileError         unknown/deleted/foreign id, too many ids
     │   └── QwenContextOverflowError     input longer than the model accepts (+ ContextOverflowError)
     ├── QwenNotFoundError            404                              openai.NotFoundError + ModelNotFoundError
     ├── QwenRateLimitError           429  (throttling and insufficient_quota: retryable; billing codes: not)
@@ -72,11 +78,21 @@ except ImportError:  # pragma: no cover - older langchain-core: local stand-ins 
     class ContextOverflowError(ModelError): ...  # type: ignore[no-redef]
 
 
-class QwenError:
-    """Marker mixin shared by every error this package raises."""
+class QwenError(Exception):
+    """Base of every error this package raises: `except QwenError:` catches them all.
+
+    Status errors also subclass the matching `openai` SDK error and LangChain `Model*Error`, so code
+    catching either keeps working. Every class accepts the keyword `partial`.
+    """
 
     code: str | None = None
     """DashScope error code (from `error.code`, else `error.type`), e.g. `data_inspection_failed`."""
+    partial: Any = None
+    """What had arrived before the failure (an `AIMessage` or chunk) when a stream broke; else None."""
+
+    def __init__(self, *args: Any, partial: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.partial = partial
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Picklable (Celery, multiprocessing) without calling __init__, and never with the key.
@@ -123,7 +139,7 @@ class QwenContentInspectionError(QwenBadRequestError):
     """Content moderation (`data_inspection_failed`) on input or output; retrying the same text fails again."""
 
 
-class QwenContextOverflowError(QwenError, openai.BadRequestError, ContextOverflowError):
+class QwenContextOverflowError(QwenBadRequestError, ContextOverflowError):
     """400: the prompt is longer than the model's input limit."""
 
 
@@ -179,9 +195,6 @@ class QwenConnectionError(QwenError, openai.APIConnectionError, ModelConnectionE
 
 class QwenStreamInterruptedError(QwenConnectionError):
     """The event stream ended before `data: [DONE]`; `partial` holds what had arrived."""
-
-    partial: Any = None
-    """The aggregated `AIMessage` (or chunk) received before the cut, when known."""
 
 
 class QwenTimeoutError(QwenError, openai.APITimeoutError, ModelTimeoutError):
@@ -446,8 +459,8 @@ def interrupted(request: Any, partial: Any, detail: str) -> QwenStreamInterrupte
     exc = QwenStreamInterruptedError(
         message=f"The DashScope event stream ended before [DONE] ({detail}); the answer is incomplete.",
         request=request,
+        partial=partial,
     )
-    exc.partial = partial
     return _finish(exc, None)
 
 

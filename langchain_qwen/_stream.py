@@ -378,9 +378,7 @@ def _decode_failure(exc: Exception, response: Any, state: Assembler, deadline: D
     if deadline is not None and deadline.remaining() <= 0:
         return deadline.error(response.request, partial)
     if isinstance(exc, timeout_exceptions()):
-        err = QwenTimeoutError(request=response.request)
-        err.partial = partial  # type: ignore[attr-defined]
-        return redact(err)  # type: ignore[return-value]
+        return redact(QwenTimeoutError(request=response.request, partial=partial))  # type: ignore[return-value]
     if isinstance(exc, UndecodableStreamError):
         return interrupted(response.request, partial, str(exc))
     return interrupted(response.request, partial, f"{type(exc).__name__}: {exc}")

@@ -15,9 +15,10 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_qwen._chat_settings import QwenChatSettings, settings_of
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, post, response_json
 from langchain_qwen._parse import chat_result
-from langchain_qwen._payload import ChatRequest, ReasoningPolicy, build_chat_request
+from langchain_qwen._payload import ChatRequest, build_chat_request
 from langchain_qwen._profiles import QwenProfile, profile_region, resolve_profile
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
@@ -26,38 +27,8 @@ from langchain_qwen.media import inline_local_media
 
 _CHAT_PATH = "/chat/completions"
 
-# Fields copied into every request when set (everything else on the model is client configuration).
-_REQUEST_FIELDS = (
-    "temperature",
-    "top_p",
-    "top_k",
-    "seed",
-    "presence_penalty",
-    "frequency_penalty",
-    "repetition_penalty",
-    "max_tokens",
-    "max_completion_tokens",
-    "n",
-    "logprobs",
-    "top_logprobs",
-    "enable_search",
-    "search_options",
-    "enable_thinking",
-    "thinking_budget",
-    "preserve_thinking",
-    "reasoning_effort",
-    "reasoning_in_history",
-    "qwen_profile",
-    "translation_options",
-    "modalities",
-    "audio",
-    "vl_high_resolution_images",
-    "auto_cache",
-    "extra_body",
-)
 
-
-class ChatQwen(BaseChatModel, DashScopeSettings):
+class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
     """Qwen chat models on Alibaba Cloud DashScope / Model Studio (OpenAI-compatible mode).
 
     Built directly on the `openai` SDK. Reasoning (`reasoning_content`) is kept and shown as a
@@ -115,60 +86,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
     streaming: bool = False
     """Stream by default (core routes `invoke` through `_stream`)."""
 
-    temperature: float | None = None
-    top_p: float | None = None
-    top_k: int | None = None
-    seed: int | None = None
-    presence_penalty: float | None = None
-    frequency_penalty: float | None = None
-    repetition_penalty: float | None = None
-    stop: list[str] | str | None = Field(default=None, alias="stop_sequences")
-    """Stop sequences."""
-    max_tokens: int | None = None
-    """Maximum answer tokens (for thinking models the reasoning is not counted)."""
-    max_completion_tokens: int | None = None
-    """Maximum reasoning + answer tokens (newer models)."""
-    n: int | None = None
-    logprobs: bool | None = None
-    top_logprobs: int | None = None
-    enable_search: bool | None = None
-    """DashScope web search."""
-    search_options: dict[str, Any] | None = None
-    """Web search options (`SearchOptions`): forced_search, search_strategy, freshness, assigned_site_list, ...;
-    setting them switches enable_search on."""
-
-    enable_thinking: bool | None = None
-    """Thinking on/off for hybrid models; None uses the model's default (sent explicitly)."""
-    thinking_budget: int | None = None
-    """Maximum reasoning tokens."""
-    preserve_thinking: bool | None = None
-    """Let the server read prior `reasoning_content` (qwen3.6+; default on for qwen3.8)."""
-    reasoning_effort: str | None = None
-    """Reasoning effort for models that take it (qwen3.8: low / medium / xhigh)."""
-    reasoning_in_history: ReasoningPolicy = "auto"
-    """Send prior reasoning back: "auto" only where the server consumes it (preserve_thinking), or always/never."""
-
-    modalities: list[str] | None = None
-    """Qwen-Omni output: ["text"] (default) or ["text", "audio"]."""
-    audio: dict[str, Any] | None = None
-    """Qwen-Omni audio output settings: {"voice": "Cherry", "format": "wav"} (voices come from the model profile)."""
-    vl_high_resolution_images: bool | None = None
-    """Qwen-VL: read images at high resolution (a fixed 16,384-token cap per image instead of max_pixels)."""
-    auto_cache: bool | None = None
-    """Mark the stable prefix (system prompt with tools, earlier history) with `cache_control` on models with
-    explicit cache; explicit hits cost 10 % of input price (F9)."""
-    translation_options: Any | None = None
-    """Qwen-MT options (`TranslationOptions` or a dict with source_lang, target_lang, terms, tm_list, domains)."""
-
-    qwen_profile: dict[str, Any] | None = None
-    """Overrides for this model's capability profile (see `QwenProfile`), e.g. `{"stream_only": True}`."""
-    extra_body: dict[str, Any] | None = None
-    """Extra top-level JSON keys for every request."""
     allow_local_files: bool = False
     """Read `file://` URLs and bare local paths found in message content (default: refuse them; the explicit
-    helpers `langchain_qwen.media.image_block(path)` etc. always read local files)."""
-    model_kwargs: dict[str, Any] = Field(default_factory=dict)
-    """Other request parameters (unknown constructor kwargs land here)."""
+    helpers `langchain_qwen.media.image_block(path)` etc. always read local files). Client-side: never sent."""
 
     @model_validator(mode="before")
     @classmethod
@@ -233,16 +153,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings):
 
     @property
     def _default_params(self) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": self.model_name}
-        for name in _REQUEST_FIELDS:
-            value = getattr(self, name)
-            if value is not None:
-                params[name] = value
-        if self.stop:
-            params["stop"] = self.stop
-        if self.model_kwargs:
-            params["model_kwargs"] = self.model_kwargs
-        return params
+        return {"model": self.model_name, **settings_of(self)}
 
     def _prepare(
         self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool

@@ -1,0 +1,155 @@
+"""The public API is static (literal `__all__`, typed imports), `import langchain_qwen` is cheap, and no module imports cycle."""
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import langchain_qwen
+
+PACKAGE = Path(langchain_qwen.__file__).parent
+ROOT = PACKAGE.parent
+
+
+def _init_tree() -> ast.Module:
+    return ast.parse((PACKAGE / "__init__.py").read_text())
+
+
+def test_all_is_a_literal_naming_every_typed_import():
+    tree = _init_tree()
+    literal = next(
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "__all__"
+    )
+    names = ast.literal_eval(literal)
+    assert names == langchain_qwen.__all__
+    block = next(node for node in tree.body if isinstance(node, ast.If))  # if TYPE_CHECKING:
+    typed = {alias.asname or alias.name for node in block.body for alias in node.names}  # type: ignore[attr-defined]
+    assert typed | {"__version__"} == set(names)
+    assert set(langchain_qwen._EXPORTS) | {"__version__"} == set(names)
+
+
+def test_every_public_name_resolves_to_its_module():
+    for name in langchain_qwen.__all__:
+        value = getattr(langchain_qwen, name)
+        assert value is not None, name
+
+
+def test_import_is_lazy_and_cheap():
+    code = "import sys, langchain_qwen; print(sorted(m for m in sys.modules if m.startswith(('langchain', 'openai', 'pydantic'))))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+    assert out.strip() == "['langchain_qwen', 'langchain_qwen._version']"
+
+
+SNIPPET = """
+from langchain_core.messages import AIMessage, HumanMessage
+
+from langchain_qwen import (
+    BatchError, BatchJob, BatchStatus, ChatQwen, QwenAPIStatusError, QwenAuthenticationError, QwenBadRequestError,
+    QwenBatch, QwenConnectionError, QwenContentInspectionError, QwenContextOverflowError, QwenEmbeddingBatch,
+    QwenEmbeddings, QwenError, QwenFIM, QwenFile, QwenFileError, QwenFileNotReadyError, QwenFileParseError,
+    QwenFileTooLargeError, QwenFiles, QwenInvalidFileError, QwenNotFoundError, QwenPermissionDeniedError,
+    QwenProfile, QwenRateLimitError, QwenServerError, QwenStorageLimitError, QwenStreamInterruptedError,
+    QwenTimeoutError, QwenTranslator, QwenUnsupportedFileError, QwenValidationError, SearchOptions,
+    TranslationOptions, TranslationPair, __version__, acomplete_prefix, acontinue_answer, add_documents, audio_block,
+    complete_prefix, continue_answer, document_messages, document_prompt, documents_to_messages, embed_batch,
+    image_block, json_document_message, known_models, long_context_messages, message_wav, needs_continuation,
+    pcm_to_wav, prefix_message, resolve_profile, run_batch, text_document_messages, video_block,
+)
+
+
+def use() -> None:
+    llm = ChatQwen(model="qwen-plus", temperature=0.2, enable_thinking=False)
+    msg = llm.invoke([HumanMessage("hi")])
+    print(msg.text, llm.qwen_capabilities.json_schema, __version__)
+    profile: QwenProfile = resolve_profile("qwen-plus")
+    models: list[str] = list(known_models())
+    search: SearchOptions = {"forced_search": True}
+    options = TranslationOptions(target_lang="en", terms=[TranslationPair(source="a", target="b")])
+    translator = QwenTranslator(model="qwen-mt-flash", target_lang="en")
+    emb = QwenEmbeddings(model="text-embedding-v4")
+    fim = QwenFIM(model="qwen2.5-coder-32b-instruct")
+    files = QwenFiles()
+    batch = QwenBatch(llm)
+    ebatch = QwenEmbeddingBatch(emb)
+    jobs: tuple[type[BatchJob], type[BatchError], object] = (BatchJob, BatchError, BatchStatus)
+    helpers = (run_batch, embed_batch, add_documents, document_messages, document_prompt, documents_to_messages,
+               json_document_message, long_context_messages, text_document_messages, QwenFile)
+    media = (audio_block, image_block, video_block, message_wav, pcm_to_wav)
+    partial = (complete_prefix, acomplete_prefix, continue_answer, acontinue_answer, needs_continuation, prefix_message)
+    print(profile, models, search, options, translator, fim, files, batch, ebatch, jobs, helpers, media, partial)
+    print(needs_continuation(AIMessage("x")))
+    errors: list[type[QwenError]] = [
+        QwenAPIStatusError, QwenAuthenticationError, QwenBadRequestError, QwenConnectionError,
+        QwenContentInspectionError, QwenContextOverflowError, QwenFileError, QwenFileNotReadyError,
+        QwenFileParseError, QwenFileTooLargeError, QwenInvalidFileError, QwenNotFoundError,
+        QwenPermissionDeniedError, QwenRateLimitError, QwenServerError, QwenStorageLimitError,
+        QwenStreamInterruptedError, QwenTimeoutError, QwenUnsupportedFileError, QwenValidationError,
+    ]
+    try:
+        llm.invoke("hi")
+    except QwenError as err:
+        print(err.code, err.partial, errors)
+"""
+
+
+def test_mypy_strict_accepts_user_code(tmp_path: Path):
+    user = tmp_path / "user_code.py"
+    user.write_text(textwrap.dedent(SNIPPET))
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mypy",
+            "--strict",
+            "--follow-imports=silent",
+            "--config-file=/dev/null",
+            str(user),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def _import_graph() -> dict[str, set[str]]:
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):  # module-level and function-level imports alike
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                deps |= {node.module} & modules.keys()
+                deps |= {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
+            elif isinstance(node, ast.Import):
+                deps |= {a.name for a in node.names} & modules.keys()
+        graph[name] = deps - {name}
+    return graph
+
+
+def test_no_import_cycles():
+    graph = _import_graph()
+    assert "langchain_qwen._translation_options" in graph
+    done: set[str] = set()
+
+    def visit(node: str, path: list[str]) -> None:
+        if node in path:
+            raise AssertionError("import cycle: " + " -> ".join([*path[path.index(node) :], node]))
+        if node in done:
+            return
+        for dep in sorted(graph[node]):
+            visit(dep, [*path, node])
+        done.add(node)
+
+    for module in sorted(graph):
+        visit(module, [])
+
+
+def test_translation_options_module_is_a_leaf():
+    assert _import_graph()["langchain_qwen._translation_options"] <= {"langchain_qwen._errors"}
