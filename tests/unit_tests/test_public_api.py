@@ -46,18 +46,7 @@ def test_import_is_lazy_and_cheap():
 SNIPPET = """
 from langchain_core.messages import AIMessage, HumanMessage
 
-from langchain_qwen import (
-    BatchError, BatchJob, BatchStatus, ChatQwen, QwenAPIStatusError, QwenAuthenticationError, QwenBadRequestError,
-    QwenBatch, QwenConnectionError, QwenContentInspectionError, QwenContextOverflowError, QwenEmbeddingBatch,
-    QwenEmbeddings, QwenError, QwenFIM, QwenFile, QwenFileError, QwenFileNotReadyError, QwenFileParseError,
-    QwenFileTooLargeError, QwenFiles, QwenInvalidFileError, QwenNotFoundError, QwenPermissionDeniedError,
-    QwenProfile, QwenRateLimitError, QwenServerError, QwenStorageLimitError, QwenStreamInterruptedError,
-    QwenTimeoutError, QwenTranslator, QwenUnsupportedFileError, QwenValidationError, SearchOptions,
-    TranslationOptions, TranslationPair, __version__, acomplete_prefix, acontinue_answer, add_documents, audio_block,
-    complete_prefix, continue_answer, document_messages, document_prompt, documents_to_messages, embed_batch,
-    image_block, json_document_message, known_models, long_context_messages, message_wav, needs_continuation,
-    pcm_to_wav, prefix_message, resolve_profile, run_batch, text_document_messages, video_block,
-)
+from langchain_qwen import {names}
 
 
 def use() -> None:
@@ -80,7 +69,8 @@ def use() -> None:
     media = (audio_block, image_block, video_block, message_wav, pcm_to_wav)
     partial = (complete_prefix, acomplete_prefix, continue_answer, acontinue_answer, needs_continuation, prefix_message)
     print(profile, models, search, options, translator, fim, files, batch, ebatch, jobs, helpers, media, partial)
-    print(needs_continuation(AIMessage("x")))
+    print(needs_continuation(AIMessage("x")), QwenRerank, register_init_chat_model)
+    print({names})
     errors: list[type[QwenError]] = [
         QwenAPIStatusError, QwenAuthenticationError, QwenBadRequestError, QwenConnectionError,
         QwenContentInspectionError, QwenContextOverflowError, QwenFileError, QwenFileNotReadyError,
@@ -97,7 +87,8 @@ def use() -> None:
 
 def test_mypy_strict_accepts_user_code(tmp_path: Path):
     user = tmp_path / "user_code.py"
-    user.write_text(textwrap.dedent(SNIPPET))
+    names = ", ".join(langchain_qwen.__all__)
+    user.write_text(textwrap.dedent(SNIPPET).replace("{names}", names))
     proc = subprocess.run(
         [
             sys.executable,
