@@ -106,6 +106,20 @@ def test_mypy_strict_accepts_user_code(tmp_path: Path):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under `if TYPE_CHECKING:` (never imported at run time)."""
+    out: list[ast.AST] = []
+    todo = [tree]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        if isinstance(node, ast.If) and getattr(node.test, "id", "") == "TYPE_CHECKING":
+            todo.extend(node.orelse)
+            continue
+        todo.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def _import_graph() -> dict[str, set[str]]:
     modules = {}
     for path in PACKAGE.rglob("*.py"):
@@ -114,7 +128,7 @@ def _import_graph() -> dict[str, set[str]]:
     graph: dict[str, set[str]] = {}
     for name, path in modules.items():
         deps = set()
-        for node in ast.walk(ast.parse(path.read_text())):  # module-level and function-level imports alike
+        for node in _runtime_nodes(ast.parse(path.read_text())):  # module-level and function-level imports alike
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 deps |= {node.module} & modules.keys()
                 deps |= {f"{node.module}.{a.name}" for a in node.names} & modules.keys()
