@@ -9,10 +9,13 @@ How answers are made (general rules only; no prompt is ever special-cased):
   given (or ``{"reply": q}``); in partial mode only the continuation ``" …continued: " + q``. Tool calls
   are decided and their arguments built from ``q`` as described in ``_tools``. Choice ``i > 0`` of an
   ``n > 1`` request appends `` (choice i)`` to ``q``.
-* Tool calls (F3.2/F3.3): ``content: ""``, ``finish_reason: "tool_calls"``; streamed as one delta with
-  ``id``/``type``/``function.name`` and the first arguments fragment, then continuation deltas with
-  ``id: ""`` and ``name: null`` (arguments cut in up to 3 fragments); the chunk carrying the last fragment
-  of the last call also carries ``finish_reason`` (no separate finish chunk). Their completion tokens are
+* Tool calls (F3.2/F3.3): ``content: ""``, ``finish_reason: "tool_calls"``. Streamed as captured
+  (tests/conformance/captures): a start frame per call (``id``, ``type``, ``function.name``; without thinking
+  it also carries the first arguments fragment, ``content: null`` and, for the first call, ``role``; while
+  thinking its ``arguments`` is ``""``), argument frames with ``id: ""`` and no ``name`` key (arguments cut in
+  up to 3 fragments), one bare frame (choice without ``finish_reason``/``logprobs``) whose ``arguments`` is
+  null (``""`` while thinking) for the last call [inferred for parallel calls], then the finish in its own
+  frame (``delta: {}``; ``{"content": "", "reasoning_content": null}`` while thinking). Their completion tokens are
   the tokens of each name plus its arguments JSON; ``stop`` and ``max_tokens`` do not cut them, and the
   non-stream ``partial_response`` fault keeps them whole (only ``finish_reason`` becomes null).
 * Partial mode (F5): a final ``{"role": "assistant", "partial": true}`` message needs a model with
@@ -44,7 +47,7 @@ How answers are made (general rules only; no prompt is ever special-cased):
   capture has only ``text_tokens``). ``completion_tokens_details`` is null, ``{"reasoning_tokens"}`` when
   thinking, plus ``audio_tokens``/``text_tokens`` when audio is generated.
 
-Every per-model decision reads the model's ``ServiceModel`` (``resolve_profile``). Error strings are the
+Every per-model decision reads the service's own facts (``_service.service_model``), never the client's table. Error strings are the
 ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6); the few the protocol does not give
 are marked ``[invented]`` where they are raised.
 """

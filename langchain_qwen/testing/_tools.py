@@ -9,8 +9,8 @@ Tool-call decision (request with non-empty ``tools``, ``decide_tool_calls``):
 * ``"none"`` answers with text.
 * ``"auto"`` / absent: a last message of role ``tool`` gets a text answer; otherwise every tool the last
   user message *mentions* is called (all of them, in ``tools`` order, when ``parallel_tool_calls`` is
-  true; only the first otherwise); no mention means a text answer. ``"required"`` (only accepted for
-  models outside the profile table) behaves like ``"auto"`` but falls back to the first tool.
+  true; only the first otherwise); no mention means a text answer. ``"required"`` (accepted by
+  Qwen3.5+ hybrids with thinking off, ``_service``) behaves like ``"auto"`` but falls back to the first tool.
 * A partial-mode request (F5) never calls tools: it always answers with the continuation text.
 * A tool is mentioned when ``q`` contains (case-insensitive) its name, or its name with ``_`` / ``-``
   replaced by spaces, or, as a whole word, a part of the name (split on ``_``, ``-`` and camelCase) of at

@@ -64,10 +64,10 @@ _STATUS_DEFAULTS: dict[int, tuple[str, str, str]] = {
     429: ("limit_requests", "limit_requests", "Requests rate limit exceeded, please try again later."),
     500: (
         "internal_error",
-        "internal_error",
+        "invalid_request_error",
         "An internal error has occured, please try again later or contact service support.",
     ),
-    503: ("ModelUnavailable", "ModelUnavailable", "Model is unavailable, please try again later."),
+    503: ("ModelUnavailable", "invalid_request_error", "Model is unavailable, please try again later."),
 }
 _REQUEST_ID_ONLY = frozenset({401, 403, 429})
 """Statuses whose error bodies carry `request_id` but no `id` (401 captures; 403/429 by kinship [inferred])."""
@@ -91,7 +91,11 @@ class Fault:
     `/compatible-mode/v1`) equals `path` or lies below it (`"/batches"` also matches
     `/batches/{id}/cancel`; `"*"` matches any path); each use decrements `times`. On `/files` and
     `/batches` paths an error status is sent with the Files-API body (no `id` / `request_id`, F13.5), and
-    a bare 429 on `/batches` paths defaults to the batch throttling message (F8.6).
+    a bare 429 on `/batches` paths defaults to the batch throttling message (F8.6). 401/403/429 bodies carry
+    `request_id` only (401 captures). `status=400, code="data_inspection_failed"` is input moderation: a
+    stream request gets the 400 whose body is one SSE `data: {"error": ...}` line, a plain request the JSON
+    body with the model era's message (`<400> InternalError.Algo.DataInspectionFailed: ...` on Qwen3.5+);
+    `type` defaults to the code for moderation codes.
 
     Attributes:
         path: Request path the fault applies to.
