@@ -29,7 +29,7 @@ from langchain_qwen import (
     QwenPermissionDeniedError,
     QwenRateLimitError,
 )
-from tests.conformance._replay import CAPTURES, ReplayServer, all_captures, load, network_chunks
+from tests.conformance._replay import CAPTURES, Capture, ReplayServer, all_captures, load, network_chunks
 
 KEY = "sk-conformance"
 
@@ -235,7 +235,16 @@ STREAM_CHATS = {
 }
 
 
-def check_message(msg: Any, exp: Expect) -> None:
+def wire_identity(cap: Capture) -> tuple[str, str]:
+    """(completion id, served model) as the capture states them (first JSON object of the body)."""
+    assert cap.body is not None
+    first = json.loads(cap.events()[0]) if cap.is_sse else json.loads(cap.body)
+    return first["id"], first["model"]
+
+
+def check_message(msg: Any, exp: Expect, cap: Capture | None = None) -> None:
+    if cap is not None:
+        assert (msg.id, msg.response_metadata["model_name"]) == wire_identity(cap)
     assert msg.content == exp.text
     assert msg.usage_metadata == exp.usage
     assert msg.response_metadata.get("finish_reason") == exp.finish
@@ -254,10 +263,10 @@ def _llm(replay: ReplayServer, exp: Expect, **kwargs: Any) -> Any:
 @pytest.mark.parametrize("mode", ["invoke", "ainvoke"])
 @pytest.mark.parametrize("name", list(JSON_CHATS))
 def test_json_chat_completion(replay: ReplayServer, name: str, mode: str) -> None:
-    replay.load(name)
+    cap = replay.load(name)
     exp = JSON_CHATS[name]
     msg = run(_llm(replay, exp), mode)
-    check_message(msg, exp)
+    check_message(msg, exp, cap)
     sent = replay.log[-1]
     assert sent["path"] == "/compatible-mode/v1/chat/completions"
     assert sent["json"]["model"] == exp.model and not sent["json"].get("stream")
@@ -270,11 +279,11 @@ def test_json_chat_completion(replay: ReplayServer, name: str, mode: str) -> Non
 @pytest.mark.parametrize("mode", ["stream", "astream", "invoke", "ainvoke"])
 @pytest.mark.parametrize("name", list(STREAM_CHATS))
 def test_stream_chat_completion(replay: ReplayServer, name: str, mode: str) -> None:
-    replay.load(name)
+    cap = replay.load(name)
     exp = STREAM_CHATS[name]
     extra = {"streaming": True} if mode in ("invoke", "ainvoke") else {}
     msg = run(_llm(replay, exp, **extra), mode)
-    check_message(msg, exp)
+    check_message(msg, exp, cap)
     assert replay.log[-1]["json"]["stream"] is True
 
 
