@@ -93,6 +93,16 @@ class QwenChatSettings(BaseModel):
     translation_options: Annotated[Any | None, Rule("translation")] = None
     """Qwen-MT options (`TranslationOptions` or a dict with source_lang, target_lang, terms, tm_list, domains)."""
 
+    use_responses_api: Annotated[bool | None, Rule("responses")] = None
+    """Speak DashScope's Responses API (`/responses`): True always, None (default) only when a built-in tool
+    (`{"type": "web_search"}`, ...) is bound, False never (`langchain_qwen._responses_chat`)."""
+    use_previous_response_id: Annotated[bool, Rule("responses")] = False
+    """Responses API: send only the turns after the last stored answer, with its `previous_response_id`."""
+    store: Annotated[bool | None, Rule("responses")] = None
+    """Responses API: store the response (DashScope's default: yes, 7 days) for chaining and `get_response`."""
+    session_cache: Annotated[bool, Rule("responses")] = False
+    """Responses API: header `x-dashscope-session-cache: enable` (server-side context cache)."""
+
     qwen_profile: Annotated[dict[str, Any] | None, Rule("profile")] = None
     """Overrides for this model's capability profile (see `QwenProfile`), e.g. `{"stream_only": True}`."""
     extra_body: Annotated[dict[str, Any] | None, Rule("extra")] = None

@@ -557,6 +557,7 @@ CONSUMED_ELSEWHERE: dict[str, str] = {
     "extra": "build_chat_request (model_kwargs, then extra_body, override the body last)",
     "stream": "stream_fields (stream / stream_options decided by the mode and the model)",
     "transport": "ChatRequest.headers / ChatRequest.timeout",
+    "responses": "langchain_qwen._responses_chat (the Responses API path; never in a Chat Completions body)",
 }
 """Settings consumed outside the body rules, by name."""
 

@@ -15,6 +15,7 @@ from langchain_core.tools import BaseTool
 from langchain_core.utils.utils import _build_model_kwargs
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from langchain_qwen import _responses_chat
 from langchain_qwen._chat_settings import QwenChatSettings, settings_of
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, post, response_json
 from langchain_qwen._parse import chat_result
@@ -189,6 +190,8 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if _responses_chat.wants_responses(self, kwargs):
+            return _responses_chat.generate(self, messages, stop, run_manager, kwargs)
         req, cfg = self._prepare(messages, stop, kwargs, stream=False)
         response = post(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
         meta = HttpMeta.from_headers(response.headers)
@@ -207,6 +210,8 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        if _responses_chat.wants_responses(self, kwargs):
+            return await _responses_chat.agenerate(self, messages, stop, run_manager, kwargs)
         req, cfg = self._prepare(messages, stop, kwargs, stream=False)
         response = await apost(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
         meta = HttpMeta.from_headers(response.headers)
@@ -225,6 +230,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
+        if _responses_chat.wants_responses(self, kwargs):
+            yield from _responses_chat.stream(self, messages, stop, run_manager, kwargs)
+            return
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
         response = post(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
         state = StreamState(
@@ -242,6 +250,10 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
+        if _responses_chat.wants_responses(self, kwargs):
+            async for chunk in _responses_chat.astream(self, messages, stop, run_manager, kwargs):
+                yield chunk
+            return
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
         response = await apost(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
         state = StreamState(
@@ -278,6 +290,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         """
         from langchain_qwen._tools import convert_tools, normalize_tool_choice
 
+        if _responses_chat.wants_responses(self, {"tools": tools}):
+            bound = _responses_chat.bind_tools_kwargs(self.model_name, tools, tool_choice, strict, parallel_tool_calls)
+            return super().bind(**bound, **kwargs)
         formatted = convert_tools(tools, strict=strict)
         choice = normalize_tool_choice(tool_choice, formatted)
         if choice is not None:
@@ -303,6 +318,16 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         from langchain_qwen._structured import structured_runnable
 
         return structured_runnable(self, schema, method=method, include_raw=include_raw, strict=strict, **kwargs)
+
+    # --- Responses API: stored responses ------------------------------------------------------------
+
+    def get_response(self, response_id: str) -> AIMessage:
+        """A stored Responses API answer (`GET /responses/{id}`; stored by default for 7 days) as an `AIMessage`."""
+        return _responses_chat.retrieve(self, response_id)
+
+    async def aget_response(self, response_id: str) -> AIMessage:
+        """Async `get_response`."""
+        return await _responses_chat.aretrieve(self, response_id)
 
     # --- token counting -------------------------------------------------------------------------
 

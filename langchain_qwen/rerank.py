@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import httpx2
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict, ValidationError, model_validator
 
-from langchain_qwen._client import ClientConfig, acall, call
+from langchain_qwen._client import ClientConfig, apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._tokens import count_text
@@ -353,12 +351,8 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
         cfg, url, calls = self._plan(query, documents, n, task)
         scored: list[tuple[int, float]] = []
         for indices, body in calls:
-
-            def send(client: Any, b: dict[str, Any] = body) -> httpx2.Response:
-                return client.post(url, cast_to=httpx2.Response, body=b)  # type: ignore[no-any-return]
-
-            response = call(cfg, send)
-            scored.extend(results_from_response(json.loads(response.content), indices))
+            response = post(cfg, url, body, stream=False)
+            scored.extend(results_from_response(response_json(response, cfg.context), indices))
         return merge_rankings(scored, documents, n)
 
     async def arerank(
@@ -377,8 +371,8 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
 
         async def one(indices: list[int], body: dict[str, Any]) -> list[tuple[int, float]]:
             async with gate:
-                response = await acall(cfg, lambda c: c.post(url, cast_to=httpx2.Response, body=body))
-            return results_from_response(json.loads(response.content), indices)
+                response = await apost(cfg, url, body, stream=False)
+            return results_from_response(response_json(response, cfg.context), indices)
 
         tasks = [asyncio.ensure_future(one(indices, body)) for indices, body in calls]
         try:

@@ -1,7 +1,8 @@
 """`/compatible-api/v1/reranks` of the DashScope emulator (addendum §4): validation and lexical relevance.
 
-Rules (per model from ``langchain_qwen.rerank.RERANK_MODELS``; no query or document is special-cased):
+Rules (no query or document is special-cased):
 
+* Models and limits are the service's own table (``RERANK_MODELS``), not the client's.
 * Unknown model → 404 ``model_not_found``; ``gte-rerank-v2`` and ``qwen3-vl-rerank`` are Beijing-only and
   ``qwen3-rerank`` is served in Beijing and Singapore (§4.3), elsewhere 404 too. Whether the two Beijing
   models are reachable on this OpenAI-style path is **[uncertain]** (the Qwen Cloud page lists only
@@ -27,22 +28,41 @@ Rules (per model from ``langchain_qwen.rerank.RERANK_MODELS``; no query or docum
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from .._tokens import count_text
-from ..embeddings import truncate_tokens
-from ..rerank import RERANK_MODELS, RerankProfile
+from .._tokens import count_text, encoding
 from ._embeddings import tokens_of
 from ._errors import ChatError
 from ._sampling import is_int
 
 RERANK_PATH = "/compatible-api/v1/reranks"
-REGIONS: dict[str, frozenset[str]] = {
-    "qwen3-rerank": frozenset({"cn-beijing", "ap-southeast-1"}),
-    "gte-rerank-v2": frozenset({"cn-beijing"}),
-    "qwen3-vl-rerank": frozenset({"cn-beijing"}),
+
+
+@dataclass(frozen=True)
+class RerankModel:
+    """What the emulated service accepts from one rerank model (addendum §4.3), independent of the client's table."""
+
+    model: str
+    max_documents: int
+    max_item_tokens: int
+    max_request_tokens: int
+    regions: frozenset[str]
+    media_limits: dict[str, int] = field(default_factory=dict)
+
+
+RERANK_MODELS: dict[str, RerankModel] = {
+    # [RERANK-API-2606], [QWC-RERANK]; Beijing seen in 2026 clients [CODE-RERANK]
+    "qwen3-rerank": RerankModel("qwen3-rerank", 500, 4_000, 120_000, frozenset({"cn-beijing", "ap-southeast-1"})),
+    # [RERANK-API-2606]
+    "gte-rerank-v2": RerankModel("gte-rerank-v2", 500, 4_000, 30_000, frozenset({"cn-beijing"})),
+    # [RERANK-API-2606]; 800,000 tokens per request in the 2026-01/02 copies [uncertain]
+    "qwen3-vl-rerank": RerankModel(
+        "qwen3-vl-rerank", 100, 8_000, 120_000, frozenset({"cn-beijing"}), {"image": 40, "video": 4}
+    ),
 }
 K1 = 1.2
 B = 0.75
@@ -99,6 +119,19 @@ MSG_TOP_N = "top_n must be a positive integer."  # [invented]
 MSG_REQUEST_TOKENS = "The total number of tokens in the request ({n}) exceeds the limit of {max}."  # [invented]
 
 
+def truncate_tokens(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` Qwen tokens (never splitting a character), as the service truncates."""
+    enc = encoding("qwen")
+    tokens = enc.encode_ordinary(unicodedata.normalize("NFC", text))
+    keep = limit
+    while True:
+        cut: str = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
+        excess = count_text(cut) - limit
+        if excess <= 0:
+            return cut
+        keep -= excess
+
+
 def relevance(query: str, document: str) -> float:
     """The deterministic pairwise relevance of `document` to `query`, in [0, 1] (module docstring)."""
     terms = [t for t in dict.fromkeys(tokens_of(query)) if t not in STOP_WORDS] or list(dict.fromkeys(tokens_of(query)))
@@ -111,19 +144,19 @@ def relevance(query: str, document: str) -> float:
     return round(total / len(terms) / (K1 + 1), 6)
 
 
-def _model(body: Mapping[str, Any], region: str) -> RerankProfile:
+def _model(body: Mapping[str, Any], region: str) -> RerankModel:
     model = body.get("model")
     if not model or not isinstance(model, str):
         raise ChatError("you must provide a model parameter.", code="invalid_value")
     profile = RERANK_MODELS.get(model)
-    if profile is None or region not in REGIONS.get(model, frozenset()):
+    if profile is None or region not in profile.regions:
         raise ChatError(
             f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
         )
     return profile
 
 
-def _document_text(i: int, doc: Any, profile: RerankProfile) -> tuple[str, str]:
+def _document_text(i: int, doc: Any, profile: RerankModel) -> tuple[str, str]:
     """(kind, text) of one document."""
     if isinstance(doc, str):
         return "text", doc
@@ -134,7 +167,7 @@ def _document_text(i: int, doc: Any, profile: RerankProfile) -> tuple[str, str]:
     raise ChatError(MSG_DOCUMENT_ITEM.format(i=i))
 
 
-def _check_counts(kinds: list[str], profile: RerankProfile) -> None:
+def _check_counts(kinds: list[str], profile: RerankModel) -> None:
     if len(kinds) > profile.max_documents:
         raise ChatError(MSG_TOO_MANY.format(max=profile.max_documents))
     for kind, limit in profile.media_limits.items():

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._batches import handle_batches_request
-from ._chat import prepare_chat, render_completion, render_stream_events
+from ._chat import MSG_BODY_INVALID, ChatError, prepare_chat, render_completion, render_stream_events
 from ._completions import prepare_completion, render_completion_events, render_text_completion
 from ._embeddings import handle_embeddings
 from ._files import handle_files_request
 from ._rerank import handle_rerank
+from ._responses import failed_event, plan_response, render_events, retrieve
 
 if TYPE_CHECKING:
     from .emulator import DashScopeEmulator, Fault
@@ -67,6 +68,11 @@ class Reply:
     events: list[str] | None = None
     """Stream reply: every `data:` event except the final `[DONE]`."""
     headers: dict[str, str] = field(default_factory=dict)
+    done: bool = True
+    """Stream reply: end with `data: [DONE]` (chat); the Responses API ends with its `response.completed` event."""
+    stream_error: Callable[[Any, int], str] | None = None
+    """Stream reply: the event a `stream_error_after` fault ends it with, from (fault, events sent); None: the chat
+    `data: {"error": ...}` frame."""
 
 
 Handler = Callable[[Exchange], Reply]
@@ -152,6 +158,41 @@ def reranks(ex: Exchange) -> Reply:
     return Reply(body=handle_rerank(ex.body, ex.request_id, ex.emulator.region))
 
 
+def responses(ex: Exchange) -> Reply:
+    """`POST /responses` (JSON or SSE) and `GET /responses/{id}` (`_responses`)."""
+    store = ex.emulator._responses
+    if ex.path != "/responses":
+        if ex.method != "GET":
+            return _method_not_allowed()
+        return Reply(body=retrieve(store, ex.path[len("/responses/") :]))
+    if ex.method != "POST":
+        return _method_not_allowed()
+    if ex.bad_json:
+        raise ChatError(MSG_BODY_INVALID)
+    plan = plan_response(ex.body, ex.request_id, ex.emulator.region, store, ex.headers)
+    if plan.store is not None:
+        store.put(plan.store)
+    if not plan.stream:
+        return Reply(body=plan.response)
+
+    def failed(fault: Any, sent: int) -> str:
+        message = fault.message if fault.message is not None else "The response was interrupted."  # [invented]
+        return failed_event(plan, sent, fault.code, message)
+
+    return Reply(events=render_events(plan), done=False, stream_error=failed)
+
+
+def _method_not_allowed() -> Reply:
+    # [invented] body for a wrong method on a known path (as the emulator answers elsewhere).
+    error = {
+        "message": "Method Not Allowed.",
+        "type": "invalid_request_error",
+        "param": None,
+        "code": "method_not_allowed",
+    }
+    return Reply(status=405, body={"error": error})
+
+
 ROUTES: list[Route] = [
     Route(COMPAT, "/chat/completions", chat, json_post=True),
     Route(COMPAT, "/completions", completions, json_post=True),
@@ -159,6 +200,7 @@ ROUTES: list[Route] = [
     Route(COMPAT, "/files", files, subtree=True, bare_errors=True),
     Route(COMPAT, "/batches", batches, subtree=True, bare_errors=True),
     Route(COMPAT_API, "/reranks", reranks, json_post=True),
+    Route(COMPAT, "/responses", responses, subtree=True),
 ]
 """Every served path. Other modules (rerank, responses) append their routes here."""
 

@@ -30,7 +30,8 @@ from ._files import (
     FileStore,
     StoredFile,
 )
-from ._routes import COMPAT, Exchange, Route, find_route
+from ._responses import ResponseStore
+from ._routes import COMPAT, Exchange, Reply, Route, find_route
 from ._service import service_model
 
 PREFIX = COMPAT
@@ -290,7 +291,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._extra.update(reply.headers)
         if reply.events is not None:
-            self._send_stream(reply.events, ex.fault)
+            self._send_stream(reply.events, ex.fault, reply)
         elif isinstance(reply.body, bytes):
             self._send_bytes(reply.status, reply.body, reply.content_type)
         else:
@@ -333,8 +334,9 @@ class _Handler(BaseHTTPRequestHandler):
         text = fault.message if fault.message is not None else default
         self._send_error(400, text, type_, _MODERATION, fault.param)
 
-    def _send_stream(self, events: list[str], fault: Fault | None) -> None:
-        """Write SSE `events` plus `[DONE]` as a chunked body, applying a stream fault's cut."""
+    def _send_stream(self, events: list[str], fault: Fault | None, reply: Reply | None = None) -> None:
+        """Write SSE `events` plus `[DONE]` (unless `reply.done` is false) as a chunked body, applying a stream
+        fault's cut (its error event from `reply.stream_error` when the route has its own)."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream;charset=UTF-8")
         self.send_header("Transfer-Encoding", "chunked")
@@ -342,7 +344,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         cut = _stream_cut(fault, len(events))
         if cut is None:
-            self._write_batched(events)
+            self._write_batched(events, done=reply is None or reply.done)
             return
         name, count = cut
         write = self.wfile.write
@@ -356,13 +358,14 @@ class _Handler(BaseHTTPRequestHandler):
             return
         tail = b""
         if name == "stream_error_after" and fault is not None:
-            frame = _fault_stream_error(fault).encode()
+            custom = reply.stream_error if reply is not None else None
+            frame = (custom(fault, count) if custom is not None else _fault_stream_error(fault)).encode()
             tail = b"%x\r\n%s\r\n" % (len(frame), frame)
         write(tail + b"0\r\n\r\n")
 
     # -- response writing -----------------------------------------------------------------------
 
-    def _write_batched(self, events: list[str]) -> None:
+    def _write_batched(self, events: list[str], *, done: bool = True) -> None:
         write = self.wfile.write
         batch: list[str] = []
         size = 0
@@ -373,7 +376,8 @@ class _Handler(BaseHTTPRequestHandler):
                 data = "".join(batch).encode()
                 write(b"%x\r\n%s\r\n" % (len(data), data))
                 batch, size = [], 0
-        batch.append(DONE_EVENT)
+        if done:
+            batch.append(DONE_EVENT)
         data = "".join(batch).encode()
         write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data))
 
@@ -521,6 +525,7 @@ class DashScopeEmulator:
         )
         self._cache = CacheStore(cache_ttl)
         self._batches = BatchStore(self._files, lambda: self.region, batch_seconds)
+        self._responses = ResponseStore()
 
     # -- lifecycle ------------------------------------------------------------------------------
 
@@ -590,6 +595,7 @@ class DashScopeEmulator:
         self._files.clear()
         self._batches.clear()
         self._cache.clear()
+        self._responses.clear()
 
     # -- context cache --------------------------------------------------------------------------------
 

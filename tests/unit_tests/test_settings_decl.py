@@ -54,6 +54,10 @@ EXAMPLES: dict[str, tuple[str, Any]] = {
     "stream_usage": ("qwen-plus", True),
     "extra_headers": ("qwen-plus", {"X-A": "1"}),
     "timeout": ("qwen-plus", 5.0),
+    "use_responses_api": ("qwen3.6-plus", True),
+    "use_previous_response_id": ("qwen3.6-plus", True),
+    "store": ("qwen3.6-plus", False),
+    "session_cache": ("qwen3.6-plus", True),
 }
 NEEDS = {
     "tool_choice": {"tools": [TOOL]},
@@ -87,6 +91,9 @@ def test_every_setting_reaches_the_body_or_a_named_rule(name: str):
     after = _build(model, {**extra, name: value})
     if rule is SENT:
         assert after.body[name] == value
+        return
+    if rule.name == "responses":  # steer the /responses path (tests/integration_tests/test_responses.py)
+        assert after.body == before.body and name not in after.body
         return
     if rule.name == "stream":  # the mode and the model decide streaming; the asked value is never copied
         assert name not in after.body
