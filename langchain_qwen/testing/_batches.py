@@ -57,9 +57,16 @@ BATCH_CHAT_MODELS_BEIJING = frozenset(
         "qwen-vl-ocr",
         "qwen-vl-ocr-latest",
         "qwen-omni-turbo",
+        # 2026 additions [A10][BATCH-2606]
+        "qwen3.7-max",
+        "qwen3.7-plus",
+        "qwen3.6-plus",
+        "qwen3.5-plus",
+        "qwen3.5-flash",
+        "deepseek-v3.2",
     }
 )
-"""F8.6 Beijing list (chat models)."""
+"""F8.6 Beijing list (chat models) with the 2026 additions."""
 BATCH_CHAT_MODELS_INTL = frozenset({"qwen-max", "qwen-plus", "qwen-turbo", "qwen-flash"})
 """F8.6 Singapore list; the emulator uses it for every region other than `cn-beijing`."""
 BATCH_EMBEDDING_MODELS = frozenset({"text-embedding-v1", "text-embedding-v2", "text-embedding-v3", "text-embedding-v4"})
@@ -562,7 +569,7 @@ class BatchStore:
 
         def chat(body: dict[str, Any], request_id: str) -> dict[str, Any]:
             # `stream` forced on for validation only: batch answers are whole (class docstring) [inferred].
-            plan = prepare_chat({**body, "stream": True}, region, request_id, files=files)
+            plan = prepare_chat({**body, "stream": True}, region, request_id, files=files, batch=True)
             return render_completion(plan)
 
         return chat

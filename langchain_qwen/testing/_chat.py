@@ -469,7 +469,7 @@ def validate_chat(body: Any, region: str) -> ChatRequest:
     return req
 
 
-def _count_prompt(req: ChatRequest, files: FileStore | None) -> tuple[int, list[str]]:
+def _count_prompt(req: ChatRequest, files: FileStore | None, *, batch: bool = False) -> tuple[int, list[str]]:
     """(prompt tokens, document names) of a validated request; 400 past the model's input limit."""
     profile = req.profile
     billed, documents = expand_file_refs(req.messages, files) if profile.file_context else (req.messages, [])
@@ -479,6 +479,8 @@ def _count_prompt(req: ChatRequest, files: FileStore | None) -> tuple[int, list[
     assert req.media is not None
     prompt_tokens += req.media.total + (SEARCH_PROMPT_TOKENS if req.search else 0)
     input_limit = profile.max_input_tokens or profile.context_window
+    if batch and profile.batch_max_input_tokens:
+        input_limit = min(input_limit or profile.batch_max_input_tokens, profile.batch_max_input_tokens)
     if input_limit and prompt_tokens > input_limit:
         raise ChatError(f"Range of input length should be [1, {input_limit}]")
     return prompt_tokens, documents
@@ -493,6 +495,7 @@ def prepare_chat(
     files: FileStore | None = None,
     cache: CacheStore | None = None,
     account: str = "",
+    batch: bool = False,
 ) -> ChatPlan:
     """Validate a `/chat/completions` body and compute the canned answer.
 
@@ -504,6 +507,7 @@ def prepare_chat(
         files: The uploaded files that `fileid://` references resolve against (models with `file_context`).
         cache: The explicit context cache (models with `explicit_cache`); None disables it.
         account: The caller's API key (cache entries are per model and key).
+        batch: The request is a Batch API line (per-request input caps of `_service`, A10).
 
     Returns:
         The plan to render as a `chat.completion` or as SSE chunks.
@@ -512,7 +516,7 @@ def prepare_chat(
         ChatError: The request is refused (status, code and message as DashScope sends them).
     """
     req = validate_chat(body, region)
-    prompt_tokens, documents = _count_prompt(req, files)
+    prompt_tokens, documents = _count_prompt(req, files, batch=batch)
     options = req.body.get("stream_options")
     plan = ChatPlan(
         request_id=request_id,
@@ -698,10 +702,17 @@ def _call_deltas(choice: ChoicePlan, thinking: bool) -> list[Delta]:
     return out
 
 
-def _thinking_deltas(choice: ChoicePlan) -> list[Delta]:
+def _thinking_deltas(choice: ChoicePlan, merged_first: bool) -> list[Delta]:
     head, tail = _THINK_REASONING
-    out: list[Delta] = [(_THINK_FIRST, None, False)]
-    out += [(head + _dumps(p) + tail, None, False) for p in choice.reasoning_pieces]
+    pieces = choice.reasoning_pieces
+    if merged_first and pieces:  # 2026: role rides on the first reasoning piece
+        out: list[Delta] = [
+            ('{"content":null,"reasoning_content":' + _dumps(pieces[0]) + ',"role":"assistant"}', None, False)
+        ]
+        pieces = pieces[1:]
+    else:
+        out = [(_THINK_FIRST, None, False)]
+    out += [(head + _dumps(p) + tail, None, False) for p in pieces]
     if choice.tool_calls:
         return out + _call_deltas(choice, thinking=True)
     head, tail = _THINK_ANSWER
@@ -727,7 +738,7 @@ def _cumulative_deltas(choice: ChoicePlan) -> list[Delta]:
 def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[Delta]:
     """Every chunk of one choice, first chunk to finish chunk(s)."""
     if plan.thinking:
-        return _thinking_deltas(choice)
+        return _thinking_deltas(choice, plan.profile.merged_first_reasoning)
     if choice.tool_calls:
         return _call_deltas(choice, thinking=False)
     if plan.profile.cumulative_stream:

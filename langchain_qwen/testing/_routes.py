@@ -48,13 +48,13 @@ class Exchange:
     method: str
     path: str
     query: dict[str, str]
-    headers: dict[str, str]
-    raw: bytes
-    body: Any
+    headers: dict[str, str] = field(repr=False)  # carries the Authorization header
+    raw: bytes = field(repr=False)
+    body: Any = field(repr=False)
     bad_json: bool
     request_id: str
     fault: Fault | None
-    emulator: DashScopeEmulator
+    emulator: DashScopeEmulator = field(repr=False)
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 * ``enable_search: true`` on a model without ``profile.web_search`` → 400 ``MSG_SEARCH`` (documented).
 * With search on, ``search_options`` (when given) must be an object: ``search_strategy`` one of
-  turbo | max | agent | agent_max (``agent``/``agent_max`` only for the qwen3-max, qwen3.5-plus and
-  qwen3.5-flash families), ``freshness`` one of 7 | 30 | 180 | 365, ``assigned_site_list`` a list of at
+  turbo | max | agent | agent_max (``agent``/``agent_max`` only for models with ``search_agent`` in
+  ``_service``: the qwen3-max, qwen3.5-plus and qwen3.5-flash families), ``freshness`` one of 7 | 30 | 180 | 365, ``assigned_site_list`` a list of at
   most 25 entries, ``forced_search`` a boolean; other keys (``enable_search_extension``,
   ``prompt_intervene``, citation options, …) are accepted and ignored. Refusal wordings are
   ``[invented]``. Options are not checked when search is off.
@@ -25,7 +25,6 @@ SEARCH_PROMPT_TOKENS = 100
 """[invented] Prompt tokens added by a searched request."""
 STRATEGIES = ("turbo", "max", "agent", "agent_max")
 AGENT_STRATEGIES = ("agent", "agent_max")
-AGENT_FAMILIES = frozenset({"qwen3-max", "qwen3.5-plus", "qwen3.5-flash"})
 FRESHNESS = (7, 30, 180, 365)
 MAX_ASSIGNED_SITES = 25
 
@@ -62,7 +61,7 @@ def check_search(body: Mapping[str, Any], profile: ServiceModel, model: str) -> 
     if strategy is not None:
         if strategy not in STRATEGIES:
             raise ChatError(MSG_STRATEGY)
-        if strategy in AGENT_STRATEGIES and profile.known and profile.family not in AGENT_FAMILIES:
+        if strategy in AGENT_STRATEGIES and profile.known and not profile.search_agent:
             raise ChatError(MSG_AGENT.format(strategy=strategy, model=model))
     freshness = options.get("freshness")
     if freshness is not None and (isinstance(freshness, bool) or freshness not in FRESHNESS):

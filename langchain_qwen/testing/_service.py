@@ -90,6 +90,14 @@ class ServiceModel:
     n_choices: bool = False
     voices: tuple[str, ...] = ()
     thinking_disables_audio: bool = False
+    search_agent: bool = False
+    """Web-search strategies `agent` / `agent_max` [BASE F13.2][WEBEXT-2603]."""
+    batch_max_input_tokens: int | None = None
+    """Per-request input cap inside the Batch API [A10][BATCH-2606]."""
+    merged_first_reasoning: bool = False
+    """A thinking stream's first frame carries the first reasoning piece with `role` (2026 capture
+    `stream-qwen3.5-flash-thinking-tool-call-2026-04`); older models send `reasoning_content: ""` first
+    (`stream-qwen-plus-thinking-usage-2025-11`)."""
 
     @property
     def thinking_default(self) -> bool:
@@ -113,10 +121,12 @@ _QWEN35 = dict(
     web_search=True,
     tool_choice=("auto", "none", "function", "required"),  # [uncertain] A8: accepted with thinking off only
     forced_tool_error="thinking_mode",
+    merged_first_reasoning=True,
 )
 """Qwen3.5-3.8 hybrids: think by default [A7][BATCH-2606][QWC-THINK]; non-stream thinking is served
 (dify-official-plugins#2626 stopped forcing streams for qwen3.5-; pi#2770) [uncertain: no doc statement]."""
 _QWEN35_MM = dict(_QWEN35, input_modalities=TIV)
+_BATCH_CAP = {"batch_max_input_tokens": 262144}
 """Natively multimodal flagships: `image_url` / `video_url` on the chat endpoint [A9][MD][VERCEL-GW]."""
 _QWEN38 = dict(_QWEN35_MM, reasoning_effort=QWEN38_EFFORTS, effort_excludes_budget=True, max_thinking_budget=262144)
 """Qwen3.8: `reasoning_effort` default xhigh, `none` = off [BASE F1.2][APIYI-38]."""
@@ -168,6 +178,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "qwen3-max": _row(
         "[BASE F1.4][MD][WEBEXT-2603]",
         _COMMERCIAL_HYBRID,
+        search_agent=True,
         thinking_stream_only=True,
         context_window=262144,
         max_output_tokens=65536,
@@ -188,13 +199,20 @@ FAMILIES: dict[str, dict[str, Any]] = {
     ),
     "qwen-turbo": _row("[BASE F1.1][MD]", _COMMERCIAL_HYBRID, context_window=1_000_000, max_output_tokens=16384),
     # Qwen3.5 and later
-    "qwen3.5-plus": _row("[A7][A9][MD][ISS-QC2384]", _QWEN35_MM, max_input_tokens=983616),
-    "qwen3.5-flash": _row("[A7][A9][MD]", _QWEN35_MM),
-    "qwen3.6-plus": _row("[A7][A8][A9][MD][ISS-OMP886]", _QWEN35_MM),
+    "qwen3.5-plus": _row(
+        "[A7][A9][A10][MD][ISS-QC2384]", _QWEN35_MM, max_input_tokens=983616, search_agent=True, **_BATCH_CAP
+    ),
+    "qwen3.5-flash": _row("[A7][A9][A10][MD]", _QWEN35_MM, search_agent=True, **_BATCH_CAP),
+    "qwen3.6-plus": _row("[A7][A8][A9][A10][MD][ISS-OMP886]", _QWEN35_MM, **_BATCH_CAP),
     "qwen3.6-flash": _row("[A7][A9][MD]", _QWEN35_MM, max_thinking_budget=131072),
     "qwen3.6-max-preview": _row("[A7][MD] text only", _QWEN35, context_window=262144),
-    "qwen3.7-max": _row("[A7][MD][NOVITA] text only [uncertain: VENICE says i,v]", _QWEN35, max_thinking_budget=262144),
-    "qwen3.7-plus": _row("[A7][A8][A9][MD][ISS-OMP886]", _QWEN35_MM),
+    "qwen3.7-max": _row(
+        "[A7][A10][MD][NOVITA] text only [uncertain: VENICE says i,v]",
+        _QWEN35,
+        max_thinking_budget=262144,
+        **_BATCH_CAP,
+    ),
+    "qwen3.7-plus": _row("[A7][A8][A9][A10][MD][ISS-OMP886]", _QWEN35_MM, **_BATCH_CAP),
     "qwen3.8-max": _row("[A7][A9][APIYI-38][VERCEL-GW][BASE F1.2]", _QWEN38, max_output_tokens=131072),
     "qwen3.8-flash": _row("[A9][APIYI-38F][VERCEL-GW]", _QWEN38, max_output_tokens=131072),
     # Always thinking

@@ -545,3 +545,17 @@ def test_large_batch_completes_quickly(emu: DashScopeEmulator, oai: openai.OpenA
     last = json.loads(out[-1])["response"]["body"]["choices"][0]["message"]
     assert last["content"] == "Emulated reply: question number 0"
     assert elapsed < 30
+
+
+def test_2026_models_think_by_default_and_cap_input_at_256k(oai: openai.OpenAI) -> None:
+    # [A10][BATCH-2606]: 3.5-3.7 are served by Batch, think unless the line's body says otherwise, and a
+    # request's input is capped at 256K tokens even where the model's context is 1M.
+    batch = run(
+        oai, [line("a", model="qwen3.6-plus"), line("b", model="qwen3.6-plus", extra_body={"enable_thinking": False})]
+    )
+    out = {x["custom_id"]: x["response"]["body"] for x in content(oai, batch.output_file_id)}
+    assert all(out[k]["choices"][0]["message"]["reasoning_content"] for k in "ab")  # extra_body is not read
+    big = "word " * 270_000
+    capped = run(oai, [line("big", big, model="qwen3.5-plus", enable_thinking=False)])
+    [error] = content(oai, capped.error_file_id)
+    assert error["response"]["body"]["error"]["message"] == "Range of input length should be [1, 262144]"

@@ -10,7 +10,7 @@ import httpx2
 import pytest
 
 from langchain_qwen.testing._service import FAMILIES, SNAPSHOTS, service_model
-from tests.emulator._wire import post
+from tests.emulator._wire import post, sse
 
 HELLO = [{"role": "user", "content": "hello"}]
 IMG = {"type": "image_url", "image_url": {"url": "https://example.com/cat.png"}}
@@ -136,3 +136,25 @@ def test_the_emulator_does_not_read_the_client_profile_table() -> None:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
                 assert "_profiles" not in (node.module or ""), f"{path.name} imports the client's profile table"
+
+
+def test_2026_thinking_stream_puts_role_on_the_first_reasoning_piece(http: httpx2.Client) -> None:
+    # `stream-qwen3.5-flash-thinking-tool-call-2026-04` vs `stream-qwen-plus-thinking-usage-2025-11`
+    new = sse(post(http, model="qwen3.5-flash", messages=HELLO, stream=True).text)
+    first = new[0]["choices"][0]["delta"]
+    assert first["role"] == "assistant" and first["content"] is None and first["reasoning_content"] == "The"
+    old = sse(post(http, model="qwen-plus", messages=HELLO, stream=True, enable_thinking=True).text)
+    assert old[0]["choices"][0]["delta"] == {"content": None, "role": "assistant", "reasoning_content": ""}
+
+
+def test_agent_search_strategies_follow_the_service_table(http: httpx2.Client) -> None:
+    search = {"enable_search": True, "search_options": {"search_strategy": "agent"}}
+    assert post(http, model="qwen3.5-plus", messages=HELLO, enable_thinking=False, **search).status_code == 200
+    assert post(http, model="qwen-plus", messages=HELLO, **search).status_code == 400
+
+
+def test_exchange_repr_hides_headers() -> None:
+    from langchain_qwen.testing._routes import Exchange
+
+    ex = Exchange("POST", "/x", {}, {"authorization": "Bearer sk-secret"}, b"", None, False, "rid", None, None)  # type: ignore[arg-type]
+    assert "sk-secret" not in repr(ex)
