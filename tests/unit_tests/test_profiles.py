@@ -116,3 +116,10 @@ def test_register_model_globally() -> None:
     finally:
         assert unregister_model("acme-qwen-ft") and unregister_model("qwen-max")
     assert not resolve_profile("acme-qwen-ft").known and resolve_profile("qwen-max").input_modalities == {"text"}
+
+
+def test_instance_overrides_may_be_region_keyed() -> None:
+    override = {"json_schema": {"ap-southeast-1": True, "*": False}}
+    sg = ChatQwen(model="qwen-max", api_key="k", region="singapore", qwen_profile=override)
+    assert sg.qwen_capabilities.region == "ap-southeast-1" and sg.profile["structured_output"] is True
+    assert ChatQwen(model="qwen-max", api_key="k", qwen_profile=override).profile["structured_output"] is False
