@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 ThinkingMode = Literal["none", "hybrid_off", "hybrid_on", "always", "unknown"]
 """How a model thinks: never; hybrid with thinking off or on by default; always; not known."""
@@ -336,23 +335,14 @@ def profile_region(region: str | None, base_url: str | None = None) -> str | Non
 
     None when neither says (a proxy or a test server without `region=`): the default region's facts apply.
     """
-    from langchain_qwen import _client
+    from langchain_qwen._hosts import describe_host, normalize_region
 
     if region:
         try:
-            return _client.normalize_region(region)
-        except Exception:  # an invalid region is reported when the client is built, not here
+            return normalize_region(region)
+        except ValueError:  # an invalid region is reported when the client is built, not here
             return None
-    host = urlsplit(base_url or "").hostname or ""
-    for name, url in _client.REGION_URLS.items():
-        if urlsplit(url).hostname == host:
-            return name
-    m = _MAAS_HOST.fullmatch(host)
-    return m.group(1) if m else None
-
-
-_MAAS_HOST = re.compile(r"[^.]+\.([a-z0-9-]+)\.maas\.aliyuncs\.com")
-"""Workspace, trial and Token Plan hosts: `{WorkspaceId|trial|token-plan}.{region}.maas.aliyuncs.com`."""
+    return describe_host(base_url)[0] if base_url else None
 
 
 def register_model(model: str, *, family: str | None = None, **fields: Any) -> QwenProfile:
