@@ -152,8 +152,25 @@ def _applies(profile: QwenProfile, settings: Settings, messages: Messages, key: 
     return not thinking_state(profile, settings, messages).forced_off
 
 
+def _effort_off(profile: QwenProfile, settings: Settings, messages: Messages) -> str | None:
+    """The profile's thinking-off effort (qwen3.8: "none") when thinking is off and no asked effort says otherwise."""
+    if not profile.reasoning_effort_off or profile.thinking not in ("hybrid_on", "hybrid_off"):
+        return None
+    state = thinking_state(profile, settings, messages)
+    if state.forced_off or (state.on is False and settings.get("reasoning_effort") is None):
+        return profile.reasoning_effort_off
+    return None
+
+
 def rule_reasoning_effort(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
-    """`reasoning_effort`: only the values the profile lists; "none" switches a hybrid model's thinking off."""
+    """`reasoning_effort`: only the values the profile lists; "none" switches a hybrid model's thinking off.
+
+    On models steered by effort (`reasoning_effort_off` in the profile, qwen3.8), thinking switched off (asked, or
+    for a forced tool / JSON / partial call) is also said with that value.
+    """
+    off = _effort_off(profile, settings, messages)
+    if off is not None:
+        return Fragment(body={"reasoning_effort": off})
     if not _applies(profile, settings, messages, "reasoning_effort"):
         return NOTHING
     effort = settings["reasoning_effort"]
