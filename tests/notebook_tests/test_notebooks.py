@@ -68,3 +68,4 @@ def test_normalising_keeps_real_differences() -> None:
     b = "Using ... http://127.0.0.1:51234/v1\nBatch: 100%|##| 3/3 [00:00<00:00, 9.9req/s]\nid chatcmpl-zz9"
     assert build.normalise(a) == build.normalise(b)
     assert build.normalise(a) != build.normalise(a.replace("3/3", "2/3"))
+    assert build.normalise("code batch_cancelled") != build.normalise("code batch_expired")  # words are not ids
