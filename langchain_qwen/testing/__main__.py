@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--account-balance", default=None, help="send X-Account-Balance with this value")
     parser.add_argument("--cache-ttl", type=float, default=300.0, help="explicit context-cache TTL in seconds")
     parser.add_argument("--batch-seconds", type=float, default=0.0, help="seconds a batch takes to complete")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds every request waits before its answer")
+    parser.add_argument(
+        "--tool-arg-piece-tokens", type=int, default=None, help="stream tool arguments in pieces of this many tokens"
+    )
     args = parser.parse_args(argv)
     emu = DashScopeEmulator(
         api_key=args.api_key,
@@ -44,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         cache_ttl=args.cache_ttl,
         batch_seconds=args.batch_seconds,
+        latency=args.latency,
+        tool_arg_piece_tokens=args.tool_arg_piece_tokens,
     )
     emu.start()
     print(emu.base_url, flush=True)

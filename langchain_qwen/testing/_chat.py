@@ -145,7 +145,9 @@ class ChatPlan:
     prompt_details: dict[str, Any] | None = None
     audio: AudioOutput | None = None
     cache: CacheUsage | None = None
-    """Explicit-cache outcome; its new prefixes are stored once the response is sent."""
+    """Explicit-cache outcome; its new prefixes are stored before the response is sent."""
+    arg_piece_tokens: int | None = None
+    """Stream tool arguments in pieces of this many tokens (None: up to 3 fragments, as in the captures)."""
     choices: list[ChoicePlan] = field(default_factory=list)
 
     @property
@@ -678,13 +680,23 @@ Delta = tuple[str, "str | None", bool]
 """(delta JSON, finish_reason, bare): a bare frame's choice has only `delta` and `index` (captured)."""
 
 
-def _call_deltas(choice: ChoicePlan, thinking: bool) -> list[Delta]:
+def _argument_pieces(arguments: str, tokens: tuple[str, int] | None) -> list[str]:
+    """Stream pieces of an arguments string: `fragments`, or groups of N tokens of the model's vocabulary."""
+    if tokens is None:
+        return fragments(arguments)
+    vocab, size = tokens
+    enc = encoding(vocab)
+    pieces = token_pieces(enc, enc.encode_ordinary(arguments))
+    return ["".join(pieces[i : i + size]) for i in range(0, len(pieces), size)] or [arguments]
+
+
+def _call_deltas(choice: ChoicePlan, thinking: bool, plan_tokens: tuple[str, int] | None = None) -> list[Delta]:
     """Tool-call deltas: a start frame per call (id, name), argument frames (`id: ""`, no `name` key),
     then one bare frame whose `arguments` is `""` (thinking) or null, then the finish frame."""
     head = '{"content":null,"reasoning_content":null,"tool_calls":' if thinking else '{"content":null,"tool_calls":'
     out: list[Delta] = []
     for k, call in enumerate(choice.tool_calls):
-        pieces = fragments(call.arguments)
+        pieces = _argument_pieces(call.arguments, plan_tokens)
         if thinking:  # the start frame carries no arguments; all of them follow
             first, rest = "", pieces
         else:
@@ -702,7 +714,7 @@ def _call_deltas(choice: ChoicePlan, thinking: bool) -> list[Delta]:
     return out
 
 
-def _thinking_deltas(choice: ChoicePlan, merged_first: bool) -> list[Delta]:
+def _thinking_deltas(choice: ChoicePlan, merged_first: bool, plan_tokens: tuple[str, int] | None) -> list[Delta]:
     head, tail = _THINK_REASONING
     pieces = choice.reasoning_pieces
     if merged_first and pieces:  # 2026: role rides on the first reasoning piece
@@ -714,7 +726,7 @@ def _thinking_deltas(choice: ChoicePlan, merged_first: bool) -> list[Delta]:
         out = [(_THINK_FIRST, None, False)]
     out += [(head + _dumps(p) + tail, None, False) for p in pieces]
     if choice.tool_calls:
-        return out + _call_deltas(choice, thinking=True)
+        return out + _call_deltas(choice, thinking=True, plan_tokens=plan_tokens)
     head, tail = _THINK_ANSWER
     texts = [head + _dumps(p) + tail for p in choice.answer_pieces]
     out += [(d, None, False) for d in interleave_audio(texts, choice.audio)]
@@ -737,10 +749,11 @@ def _cumulative_deltas(choice: ChoicePlan) -> list[Delta]:
 
 def _choice_deltas(plan: ChatPlan, choice: ChoicePlan) -> list[Delta]:
     """Every chunk of one choice, first chunk to finish chunk(s)."""
+    plan_tokens = None if plan.arg_piece_tokens is None else (plan.profile.tokenizer, max(1, plan.arg_piece_tokens))
     if plan.thinking:
-        return _thinking_deltas(choice, plan.profile.merged_first_reasoning)
+        return _thinking_deltas(choice, plan.profile.merged_first_reasoning, plan_tokens)
     if choice.tool_calls:
-        return _call_deltas(choice, thinking=False)
+        return _call_deltas(choice, thinking=False, plan_tokens=plan_tokens)
     if plan.profile.cumulative_stream:
         return _cumulative_deltas(choice)
     head, tail = _TRANSCRIPT_PIECE if plan.audio is not None and plan.audio.transcript else _PLAIN_PIECE

@@ -121,6 +121,7 @@ def chat(ex: Exchange) -> Reply:
         # it has read this answer must find them (F9.2: creation is billed on this request).
         emu._cache.commit(plan.cache)
     if plan.stream:
+        plan.arg_piece_tokens = emu.tool_arg_piece_tokens
         return Reply(events=render_stream_events(plan))
     headers = {"x-dashscope-partialresponse": "true"} if partial else {}
     return Reply(body=render_completion(plan), headers=headers)

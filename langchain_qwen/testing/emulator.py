@@ -72,6 +72,40 @@ _STATUS_DEFAULTS: dict[int, tuple[str, str, str]] = {
 }
 _REQUEST_ID_ONLY = frozenset({401, 403, 429})
 """Statuses whose error bodies carry `request_id` but no `id` (401 captures; 403/429 by kinship [inferred])."""
+_CODE_DEFAULTS: dict[str, tuple[str, str]] = {
+    # code: (message, error-page anchor or ""); these are gateway-level: `type` == code, `request_id` only.
+    "Arrearage": (  # capture `error-400-arrearage-2026`
+        "Access denied, please make sure your account is in good standing. For details, see: {page}#overdue-payment",
+        "",
+    ),
+    "AllocationQuota.FreeTierOnly": (  # capture `error-403-free-tier-only-2026-09` (full-width parenthesis)
+        "The free quota has been exhausted. To continue accessing the model on a paid basis, please complete your "
+        'payment information （or disable the "use free tier only" mode in the management console if already '
+        "completed).",
+        "",
+    ),
+    "AccessDenied.Unpurchased": (_STATUS_DEFAULTS[403][2], ""),  # [BASE F13.6]
+    "limit_requests": (_STATUS_DEFAULTS[429][2], ""),
+}
+"""Bodies of codes a `Fault` may name without a message."""
+
+
+def _code_defaults(code: str, region: str, status: int) -> tuple[str, str, bool]:
+    """(type, message, request_id only) for a fault that names `code`.
+
+    DashScope codes (CamelCase, dotted) and the moderation/rate codes come with `type` == code (captures);
+    other lowercase codes with `invalid_request_error` (F13.5). The message of a code outside the table is the
+    status default [invented].
+    """
+    known = _CODE_DEFAULTS.get(code)
+    if known is not None:
+        page = _ERROR_PAGE.get(region, _ERROR_PAGE["other"])
+        return code, known[0].format(page=page), True
+    own_type = code != code.lower() or "." in code or code in (_MODERATION, "limit_requests")
+    message = _STATUS_DEFAULTS.get(status, ("", "", "Emulated error."))[2]
+    return (code if own_type else "invalid_request_error"), message, status in _REQUEST_ID_ONLY
+
+
 _MODERATION = "data_inspection_failed"
 _MODERATION_INPUT = "Input text data may contain inappropriate content."
 """2026 input-moderation wording ([ISS-QC3145], capture `stream-400-sse-body-data-inspection-2026-09`)."""
@@ -284,6 +318,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._run(route, ex)
 
     def _run(self, route: Route, ex: Exchange) -> None:
+        if self.emulator.latency:
+            time.sleep(self.emulator.latency)
         try:
             reply = route.handler(ex)
         except ChatError as err:
@@ -306,9 +342,10 @@ class _Handler(BaseHTTPRequestHandler):
             code, type_, message = "invalid_api_key", "invalid_request_error", bad_key_message(self.emulator.region)
         if route is not None and route.path == "/batches" and status == 429:
             code, type_, message = "insufficient_quota", "invalid_request_error", MSG_THROTTLED  # F13.6 batch row
+        gateway = status in _REQUEST_ID_ONLY
         if fault.code is not None:
             code = fault.code
-            type_ = code if code.lower().replace("_", "") == "datainspectionfailed" else "invalid_request_error"
+            type_, message, gateway = _code_defaults(code, self.emulator.region, status)
         if fault.type is not None:
             type_ = fault.type
         if code == _MODERATION and status == 400:
@@ -316,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         text = fault.message if fault.message is not None else message
         bare = route is not None and route.bare_errors
-        self._send_error(status, text, type_, code, fault.param, bare=bare)
+        self._send_error(status, text, type_, code, fault.param, bare=bare, request_id_only=gateway)
 
     def _send_moderation(self, fault: Fault, type_: str, ex: Exchange) -> None:
         """Input moderation: a stream request gets HTTP 400 whose body is one SSE `data:` line (captures
@@ -327,7 +364,8 @@ class _Handler(BaseHTTPRequestHandler):
         if body.get("stream") is True:
             text = fault.message if fault.message is not None else _MODERATION_INPUT
             error = {"code": _MODERATION, "param": fault.param, "message": text, "type": type_}
-            line = "data: " + json.dumps({"error": error, "id": f"chatcmpl-{self._request_id}"}, ensure_ascii=False)
+            payload = {"error": error, "id": f"chatcmpl-{self._request_id}"}
+            line = "data: " + json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
             self._send_bytes(400, (line + "\n\n").encode(), "text/event-stream;charset=UTF-8")
             return
         default = _MODERATION_PREFIX + _MODERATION_INPUT if modern else _MODERATION_OLD
@@ -418,12 +456,20 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n0\r\n\r\n" % (len(data), data) if data else b"0\r\n\r\n")
 
     def _send_error(
-        self, status: int, message: str, type_: str, code: str | None, param: str | None = None, *, bare: bool = False
+        self,
+        status: int,
+        message: str,
+        type_: str,
+        code: str | None,
+        param: str | None = None,
+        *,
+        bare: bool = False,
+        request_id_only: bool | None = None,
     ) -> None:
         body: dict[str, Any] = error_body(message, type_, code, param, self._request_id)
         if bare:
             body = {"error": body["error"]}
-        elif status in _REQUEST_ID_ONLY:
+        elif status in _REQUEST_ID_ONLY if request_id_only is None else request_id_only:
             del body["id"]
         self._send_json(status, body)
 
@@ -481,6 +527,10 @@ class DashScopeEmulator:
         cache_ttl: Seconds an explicit context-cache entry lives after its creation or last hit (5 min).
         batch_seconds: Seconds a batch takes from creation to `completed` (a third each for validating,
             in_progress and finalizing); 0 completes it on the first read.
+        latency: Seconds every served request waits before it is answered (each in its own thread, so
+            concurrent requests overlap; settable). For benchmarks.
+        tool_arg_piece_tokens: Stream tool-call arguments in pieces of this many tokens (1: token by token)
+            instead of the captured "up to 3 fragments" (settable). For benchmarks.
 
     Example:
         >>> with DashScopeEmulator() as emu:  # doctest: +SKIP
@@ -503,6 +553,8 @@ class DashScopeEmulator:
         parse_seconds: float = 0.0,
         cache_ttl: float = DEFAULT_TTL,
         batch_seconds: float = 0.0,
+        latency: float = 0.0,
+        tool_arg_piece_tokens: int | None = None,
     ) -> None:
         self.api_key = api_key
         self.region = region
@@ -525,6 +577,8 @@ class DashScopeEmulator:
         )
         self._cache = CacheStore(cache_ttl)
         self._batches = BatchStore(self._files, lambda: self.region, batch_seconds)
+        self.latency = latency
+        self.tool_arg_piece_tokens = tool_arg_piece_tokens
         self._responses = ResponseStore()
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -395,9 +395,6 @@ def _fault_reply(emu: DashScopeEmulator, http: httpx2.Client, **fault: Any) -> A
     return resp.json()
 
 
-@xfail(
-    "billing codes get type invalid_request_error, a generic message and a top-level id; captured: type == code, the catalogue message, request_id only"
-)
 def test_arrearage_body(emu: DashScopeEmulator, http: httpx2.Client) -> None:
     got = _fault_reply(emu, http, status=400, code="Arrearage")
     cap = cap_json("error-400-arrearage-2026")
@@ -405,9 +402,6 @@ def test_arrearage_body(emu: DashScopeEmulator, http: httpx2.Client) -> None:
     assert got["error"] == cap["error"]
 
 
-@xfail(
-    "AllocationQuota.FreeTierOnly gets type invalid_request_error and the generic 403 message; captured: type == code and the free-quota message"
-)
 def test_free_tier_only_body(emu: DashScopeEmulator, http: httpx2.Client) -> None:
     got = _fault_reply(emu, http, status=403, code="AllocationQuota.FreeTierOnly")
     cap = cap_json("error-403-free-tier-only-2026-09")
@@ -415,7 +409,6 @@ def test_free_tier_only_body(emu: DashScopeEmulator, http: httpx2.Client) -> Non
     assert set(got) == {"error", "request_id"}
 
 
-@xfail("the data: line of a refused stream is json.dumps with spaces after ',' and ':'; captured: compact JSON")
 def test_stream_refusal_line_is_compact_json(emu: DashScopeEmulator, http: httpx2.Client) -> None:
     emu.inject(Fault(status=400, code="data_inspection_failed"))
     resp = http.post(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import httpx2
@@ -11,6 +12,7 @@ import openai
 import pytest
 
 from langchain_qwen._tokens import count_text
+from langchain_qwen.testing import DashScopeEmulator
 from tests.emulator._wire import post, sse
 
 
@@ -479,3 +481,31 @@ def test_partial_mode_errors(http: httpx2.Client) -> None:
     assert error_message(resp) == "Partial mode is not supported in thinking mode."
     resp = post(http, model="qwen-plus", messages=[{"role": "assistant", "content": "x"}])
     assert error_message(resp) == "The input messages do not contain elements with the role of user."
+
+
+def test_token_sized_argument_pieces_knob(emu: DashScopeEmulator, http: httpx2.Client) -> None:
+    emu.tool_arg_piece_tokens = 1
+    try:
+        text = post(
+            http, model="qwen-plus", messages=user("add 5 and 7 with add_numbers"), tools=[ADD], stream=True
+        ).text
+    finally:
+        emu.tool_arg_piece_tokens = None
+    parts = [
+        e["choices"][0]["delta"]["tool_calls"][0]["function"].get("arguments")
+        for e in sse(text)[:-1]
+        if e["choices"][0]["delta"].get("tool_calls")
+    ]
+    args = "".join(p for p in parts if p)
+    assert len([p for p in parts if p]) == count_text(args)  # one token per piece
+    assert json.loads(args)["a"] == 5
+
+
+def test_latency_knob(emu: DashScopeEmulator, http: httpx2.Client) -> None:
+    emu.latency = 0.2
+    try:
+        start = time.perf_counter()
+        assert post(http, model="qwen-plus", messages=user("hi")).status_code == 200
+        assert time.perf_counter() - start >= 0.2
+    finally:
+        emu.latency = 0.0
