@@ -378,6 +378,8 @@ class ResponsesStream:
         self.done = False
         self.response_id: str | None = None
         self._streamed: set[str] = set()
+        self._finished: set[str] = set()
+        """Ids (or `#<output_index>`) of output items already turned into blocks."""
         self._chunks: list[ChatGenerationChunk] = []
         self._calls = 0
         self._handlers: dict[str, Callable[[Mapping[str, Any]], list[ChatGenerationChunk]]] = {
@@ -453,9 +455,15 @@ class ResponsesStream:
         tcc = {"type": "tool_call_chunk", "id": call_id, "name": name, "args": args, "index": index}
         return self._chunk([block], tool_call_chunks=[tcc])
 
+    def _mark(self, obj: Mapping[str, Any], *keys: str) -> None:
+        """Remember what a delta streamed, by position and (when the event names it) by item id."""
+        self._streamed.update(keys)
+        if obj.get("item_id"):
+            self._streamed.add(f"item:{obj['item_id']}")
+
     def _on_text_delta(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         key = f"lc_txt_{obj.get('output_index') or 0}_{obj.get('content_index') or 0}"
-        self._streamed.add(key)
+        self._mark(obj, key)
         return [self._chunk([{"type": "text", "text": obj.get("delta") or "", "index": key}])]
 
     def _on_annotation(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
@@ -467,19 +475,19 @@ class ResponsesStream:
     def _on_reasoning_delta(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         index = obj.get("summary_index", obj.get("content_index")) or 0
         key = f"lc_rs_{obj.get('output_index') or 0}_{index}"
-        self._streamed.add(f"rs:{obj.get('output_index') or 0}")
+        self._mark(obj, f"rs:{obj.get('output_index') or 0}")
         delta = obj.get("delta") or ""
         block = {"type": "reasoning", "reasoning": delta, "index": key}
         return [self._chunk([block], additional_kwargs={"reasoning_content": delta})]
 
     def _on_arguments_delta(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         index = int(obj.get("output_index") or 0)
-        self._streamed.add(f"args:{index}")
-        self._streamed.add(f"call:{index}")
+        self._mark(obj, f"args:{index}", f"call:{index}")
         return [self._call_chunk(index, None, None, obj.get("delta") or "", {})]
 
     def _on_item_done(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         item, index = obj.get("item") or {}, int(obj.get("output_index") or 0)
+        self._finished.add(str(item.get("id") or f"#{index}"))
         kind = item.get("type")
         if kind == "message":
             return self._message_done(item, index)
@@ -495,7 +503,8 @@ class ResponsesStream:
         blocks = []
         for part_index, part in enumerate(item.get("content") or []):
             key = f"lc_txt_{index}_{part_index}"
-            text = "" if key in self._streamed else str(part.get("text") or "")
+            streamed = key in self._streamed or f"item:{item.get('id')}" in self._streamed
+            text = "" if streamed else str(part.get("text") or "")
             annotations = [] if f"ann:{key}" in self._streamed else part.get("annotations") or []
             if not text and not annotations:
                 continue
@@ -506,7 +515,7 @@ class ResponsesStream:
         return [self._chunk(blocks)] if blocks else []
 
     def _reasoning_done(self, item: Mapping[str, Any], index: int) -> list[ChatGenerationChunk]:
-        if f"rs:{index}" in self._streamed:  # already streamed (summary or raw reasoning text)
+        if f"rs:{index}" in self._streamed or f"item:{item.get('id')}" in self._streamed:  # already streamed
             return []
         chunks = []
         for part_index, part in enumerate(item.get("summary") or item.get("content") or []):
@@ -517,7 +526,7 @@ class ResponsesStream:
         return chunks
 
     def _call_done(self, item: Mapping[str, Any], index: int) -> list[ChatGenerationChunk]:
-        if f"args:{index}" in self._streamed:
+        if f"args:{index}" in self._streamed or f"item:{item.get('id')}" in self._streamed:
             return []
         if f"call:{index}" in self._streamed:  # announced without arguments: send them whole now
             return [self._call_chunk(index, None, None, item.get("arguments") or "", {})]
@@ -526,6 +535,15 @@ class ResponsesStream:
 
     def _on_completed(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         response = obj.get("response") or {}
+        missed = [  # items the stream never finished (no output_item.done): nothing is lost
+            chunk
+            for index, item in enumerate(response.get("output") or [])
+            if str(item.get("id") or f"#{index}") not in self._finished
+            for chunk in self._on_item_done({"output_index": index, "item": item})
+        ]
+        return missed + self._final_chunk(obj, response)
+
+    def _final_chunk(self, obj: Mapping[str, Any], response: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         self.done = True
         self.response_id = response.get("id") or self.response_id
         usage = response.get("usage") or {}

@@ -424,3 +424,111 @@ def test_emulator_responses_wire_rules(emulator: DashScopeEmulator) -> None:
     assert "response.web_search_call.searching" in kinds
     done = [e["item"] for e in events if e["type"] == "response.output_item.done"]
     assert done == events[-1]["response"]["output"]
+
+
+def test_documented_web_extractor_stream_sample(replay_server: tuple[str, list[bytes]]) -> None:
+    """The zh reference's web-extractor stream, quirks included: the reasoning item is finished at another
+    output_index than its deltas, text deltas carry no item_id, and `response.completed` has no `output`."""
+    url, bodies = replay_server
+    reasoning = {"summary": [], "type": "reasoning", "id": "msg_r"}
+    summary = [{"type": "summary_text", "text": "I should search first."}]
+    search = {"action": {"type": "search", "query": "Web search"}, "id": "msg_s", "type": "web_search_call"}
+    sources = [{"type": "url", "url": "https://cn.aliyun.com/"}, {"type": "url", "url": "https://www.aliyun.com/"}]
+    extractor = {"urls": ["https://cn.aliyun.com/"], "goal": "key facts", "id": "msg_e", "type": "web_extractor_call"}
+    bodies.append(
+        _sse(
+            [
+                {"sequence_number": 0, "type": "response.created", "response": {"id": "r3", "status": "queued"}},
+                {"sequence_number": 2, "type": "response.output_item.added", "item": reasoning, "output_index": 0},
+                {
+                    "delta": "I should search first.",
+                    "sequence_number": 3,
+                    "output_index": 0,
+                    "item_id": "msg_r",
+                    "type": "response.reasoning_summary_text.delta",
+                    "summary_index": 0,
+                },
+                {
+                    "sequence_number": 14,
+                    "type": "response.output_item.done",
+                    "output_index": 1,
+                    "item": {**reasoning, "summary": summary},
+                },
+                {
+                    "sequence_number": 15,
+                    "type": "response.output_item.added",
+                    "output_index": 1,
+                    "item": {**search, "status": "in_progress"},
+                },
+                {
+                    "sequence_number": 19,
+                    "type": "response.output_item.done",
+                    "output_index": 1,
+                    "item": {**search, "action": {**search["action"], "sources": sources}, "status": "completed"},
+                },
+                {
+                    "sequence_number": 32,
+                    "type": "response.output_item.added",
+                    "output_index": 3,
+                    "item": {**extractor, "status": "in_progress"},
+                },
+                {
+                    "sequence_number": 33,
+                    "type": "response.output_item.done",
+                    "output_index": 3,
+                    "item": {**extractor, "output": "Alibaba Cloud: AI and cloud.", "status": "completed"},
+                },
+                {
+                    "sequence_number": 50,
+                    "type": "response.output_item.added",
+                    "output_index": 5,
+                    "item": {"content": [{"type": "text", "text": ""}], "type": "message", "id": "msg_final"},
+                },
+                {"delta": "Found it.", "sequence_number": 51, "output_index": 5, "type": "response.output_text.delta"},
+                {
+                    "type": "response.completed",
+                    "response": {
+                        "id": "r3",
+                        "status": "completed",
+                        "usage": {"input_tokens": 45, "output_tokens": 320, "total_tokens": 365},
+                    },
+                },
+            ]
+        )
+    )
+    llm = ChatQwen(model="qwen3.6-plus", base_url=url, api_key="sk-test").bind_tools(SEARCH)
+    full = merge(list(llm.stream("find the Alibaba Cloud homepage")))
+    assert _types(full) == [
+        "reasoning",
+        "server_tool_call",
+        "server_tool_result",
+        "server_tool_call",
+        "server_tool_result",
+        "text",
+    ]
+    assert full.content_blocks[0]["reasoning"] == "I should search first."  # once, not again from the done item
+    assert full.content_blocks[2]["output"] == {"sources": sources}
+    assert full.content_blocks[4]["output"]["content"] == "Alibaba Cloud: AI and cloud."
+    assert full.text == "Found it." and full.response_metadata["id"] == "r3"
+
+
+def test_items_only_in_the_completed_response_are_kept(replay_server: tuple[str, list[bytes]]) -> None:
+    url, bodies = replay_server
+    call = {
+        "id": "fc_1",
+        "type": "function_call",
+        "call_id": "call_9",
+        "name": "get_weather",
+        "arguments": '{"city": "Rome"}',
+    }
+    bodies.append(
+        _sse(
+            [
+                {"type": "response.created", "response": {"id": "r4"}},
+                {"type": "response.completed", "response": {"id": "r4", "status": "completed", "output": [call]}},
+            ]
+        )
+    )
+    llm = ChatQwen(model="qwen3.6-plus", base_url=url, api_key="sk-test", use_responses_api=True)
+    full = merge(list(llm.bind_tools([get_weather]).stream("weather in Rome")))
+    assert full.tool_calls == [{"name": "get_weather", "args": {"city": "Rome"}, "id": "call_9", "type": "tool_call"}]
