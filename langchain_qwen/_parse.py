@@ -6,9 +6,10 @@ import base64
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
@@ -220,12 +221,56 @@ def fast_chunk(
 
 
 def content_chunk(
-    blocks: list[dict[str, Any]], finish_metadata: dict[str, Any] | None, chunk_id: str | None
+    blocks: list[dict[str, Any]],
+    finish_metadata: dict[str, Any] | None,
+    chunk_id: str | None,
+    additional: dict[str, Any] | None = None,
 ) -> ChatGenerationChunk:
     """A chunk whose content is a list of blocks (Omni text + audio); blocks merge by `index`."""
     metadata = {"model_provider": PROVIDER, **(finish_metadata or {})}
-    message = AIMessageChunk(content=blocks, response_metadata=metadata, id=chunk_id)  # type: ignore[arg-type]
+    message = AIMessageChunk(
+        content=blocks,  # type: ignore[arg-type]
+        additional_kwargs=additional or {},
+        response_metadata=metadata,
+        id=chunk_id,
+    )
     return ChatGenerationChunk(message=message)
+
+
+def _final_content(content: list[Any]) -> Any:
+    """Merged Omni blocks as a non-stream answer has them: the text, plus the whole PCM as one WAV block."""
+    text = "".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
+    pcm = "".join(str(b.get("base64", "")) for b in content if isinstance(b, dict) and b.get("type") == "audio")
+    if not pcm:
+        return text
+    from langchain_qwen.media import pcm_to_wav
+
+    wav = base64.b64encode(pcm_to_wav(base64.b64decode(pcm))).decode("ascii")
+    return [{"type": "text", "text": text}, {"type": "audio", "base64": wav, "mime_type": "audio/wav"}]
+
+
+def message_from_chunks(chunks: Sequence[ChatGenerationChunk], response_id: str | None) -> AIMessage:
+    """One choice's stream chunks merged into the `AIMessage` a non-stream call would return.
+
+    Tool-call arguments are parsed strictly by `tool_calls_from_wire` (never repaired), as for a completion.
+    """
+    merged = add_ai_message_chunks(*(cast(AIMessageChunk, c.message) for c in chunks)) if chunks else AIMessageChunk("")
+    raw_calls = [
+        {"id": c.get("id"), "function": {"name": c.get("name"), "arguments": c.get("args")}}
+        for c in merged.tool_call_chunks
+    ]
+    calls, invalid = tool_calls_from_wire(raw_calls)
+    content = _final_content(merged.content) if isinstance(merged.content, list) else merged.content
+    metadata = {"model_provider": PROVIDER, **merged.response_metadata, "id": response_id}
+    return AIMessage(
+        content=content,
+        additional_kwargs=dict(merged.additional_kwargs),
+        tool_calls=calls,
+        invalid_tool_calls=invalid,
+        usage_metadata=merged.usage_metadata,
+        response_metadata=metadata,
+        id=response_id,
+    )
 
 
 def usage_chunk(usage: Mapping[str, Any], chunk_id: str | None) -> ChatGenerationChunk:
@@ -247,6 +292,7 @@ __all__ = [
     "fast_chunk",
     "http_metadata",
     "message_from_choice",
+    "message_from_chunks",
     "reasoning_from_wire",
     "tool_calls_from_wire",
     "usage_chunk",

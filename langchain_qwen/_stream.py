@@ -6,10 +6,10 @@ import asyncio
 import base64
 import json
 from collections.abc import AsyncIterator, Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 from langchain_qwen._client import DEADLINE_KEY, Deadline, HttpMeta, Watchdog, response_json
 from langchain_qwen._errors import (
@@ -19,7 +19,15 @@ from langchain_qwen._errors import (
     redact,
     stream_payload_error,
 )
-from langchain_qwen._parse import chat_result, content_chunk, delta_chunk, fallback_call_id, http_metadata, usage_chunk
+from langchain_qwen._parse import (
+    PROVIDER,
+    content_chunk,
+    delta_chunk,
+    fallback_call_id,
+    http_metadata,
+    message_from_chunks,
+    usage_chunk,
+)
 
 try:
     from openai._httpx2 import request_exceptions, timeout_exceptions
@@ -145,25 +153,15 @@ class SSEDecoder:
             out.append(UndecodableStreamError("undecodable event-stream data", pending))
 
 
-@dataclass
-class _ChoiceAcc:
-    content: list[str] = field(default_factory=list)
-    reasoning: list[str] = field(default_factory=list)
-    tool_calls: dict[int, dict[str, Any]] = field(default_factory=dict)
-    audio: list[bytes] = field(default_factory=list)
-    transcript: list[str] = field(default_factory=list)
-    audio_meta: dict[str, Any] = field(default_factory=dict)
-    finish_reason: str | None = None
-
-
 class StreamState:
-    """Turns one stream's chunk dicts into LangChain chunks and/or an aggregated completion.
+    """Turns one stream's wire chunks into LangChain chunks; invoke's aggregate is built from those same chunks.
 
     * the first non-null `finish_reason` of a choice is final; later duplicates are dropped (F2.2);
     * cumulative streams (qwen-mt-plus/turbo, F2.3) are turned into true deltas;
     * exactly one chunk carries usage;
-    * with `aggregate=True` it also accumulates text, reasoning, audio and tool calls keyed by
-      tool-call `index` into a completion dict that the non-stream parser reads (`completion()`).
+    * every chunk of choice 0 is kept (a reference per chunk), so `partial()` can hand what arrived to an
+      error; with `aggregate=True` the other choices' chunks are kept too and `result()` merges each
+      choice's chunks into the `ChatResult` that invoke returns.
     """
 
     def __init__(
@@ -182,7 +180,7 @@ class StreamState:
         self.prev_text: dict[int, str] = {}
         self.top: dict[str, Any] = {}
         self.usage: Mapping[str, Any] | None = None
-        self.choices: dict[int, _ChoiceAcc] = {}
+        self.chunks: dict[int, list[ChatGenerationChunk]] = {0: []}
         self.call_ids: dict[tuple[int, int], str] = {}
 
     def _text(self, index: int, content: str | None) -> str:
@@ -203,43 +201,52 @@ class StreamState:
         return content[i:]
 
     def feed(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
-        """LangChain chunks for one wire chunk (choice 0 only; other choices are aggregated)."""
+        """LangChain chunks for one wire chunk (choice 0 only; other choices are kept when aggregating)."""
         out: list[ChatGenerationChunk] = []
-        chunk_id = obj.get("id")
         if not self.top:
             self.top = {k: obj.get(k) for k in ("id", "created", "model")}
         for choice in obj.get("choices") or ():
             index = choice.get("index", 0)
-            delta = choice.get("delta") or {}
-            text = self._text(index, delta.get("content"))
-            finish = choice.get("finish_reason")
-            finish_meta: dict[str, Any] | None = None
-            if finish and index not in self.finished:
-                self.finished.add(index)
-                finish_meta = {"finish_reason": finish, "model_name": obj.get("model")}
-            elif finish:
-                finish = None
-            if delta.get("tool_calls"):
-                delta = self._with_call_ids(index, delta)
-            if self.aggregate:
-                self._accumulate(index, delta, text, finish)
-            if index != 0:
-                continue
-            if self.first:
-                self.first = False
-                extra = http_metadata(self.meta)
-                if extra:
-                    finish_meta = {**extra, **(finish_meta or {})}
-            if self.audio:
-                out.extend(self._audio_chunks(delta, text, finish_meta, chunk_id))
-            elif text or finish_meta or (len(delta) > 0 and _has_payload(delta)):
-                out.append(delta_chunk(delta, text, finish_meta, chunk_id))
+            if index == 0 or self.aggregate:
+                made = self._choice_chunks(obj, choice, index)
+                self.chunks.setdefault(index, []).extend(made)
+                if index == 0:
+                    out.extend(made)
         usage = obj.get("usage")
         if usage and not self.usage_sent:
             self.usage_sent = True
             self.usage = usage
-            out.append(usage_chunk(usage, chunk_id))
+            chunk = usage_chunk(usage, obj.get("id"))
+            self.chunks[0].append(chunk)
+            out.append(chunk)
         return out
+
+    def _finish_meta(self, obj: Mapping[str, Any], choice: Mapping[str, Any], index: int) -> dict[str, Any] | None:
+        finish = choice.get("finish_reason")
+        meta: dict[str, Any] | None = None
+        if finish and index not in self.finished:
+            self.finished.add(index)
+            meta = {"finish_reason": finish, "model_name": obj.get("model")}
+        if index == 0 and self.first:
+            self.first = False
+            extra = http_metadata(self.meta)
+            if extra:
+                meta = {**extra, **(meta or {})}
+        return meta
+
+    def _choice_chunks(
+        self, obj: Mapping[str, Any], choice: Mapping[str, Any], index: int
+    ) -> list[ChatGenerationChunk]:
+        delta = choice.get("delta") or {}
+        text = self._text(index, delta.get("content"))
+        finish_meta = self._finish_meta(obj, choice, index)
+        if delta.get("tool_calls"):
+            delta = self._with_call_ids(index, delta)
+        if self.audio and index == 0:
+            return self._audio_chunks(delta, text, finish_meta, obj.get("id"))
+        if text or finish_meta or (len(delta) > 0 and _has_payload(delta)):
+            return [delta_chunk(delta, text, finish_meta, obj.get("id"))]
+        return []
 
     def _with_call_ids(self, choice: int, delta: Mapping[str, Any]) -> Mapping[str, Any]:
         """Give the first fragment of each tool call an id when the server sent none (continuations keep "")."""
@@ -259,7 +266,8 @@ class StreamState:
         self, delta: Mapping[str, Any], text: str, finish_meta: dict[str, Any] | None, chunk_id: str | None
     ) -> list[ChatGenerationChunk]:
         """Omni with audio output: text as block index 0, PCM as block index 1 in 3-byte-aligned base64 pieces,
-        so that merged chunks hold one valid base64 string of the whole PCM."""
+        so that merged chunks hold one valid base64 string of the whole PCM; other audio fields (id, expiry,
+        transcript) ride in `additional_kwargs["audio"]`."""
         audio = delta.get("audio") or {}
         text = text or audio.get("transcript") or ""
         blocks: list[dict[str, Any]] = []
@@ -271,9 +279,10 @@ class StreamState:
             if cut:
                 blocks.append(self._audio_block(self.audio_pending[:cut]))
                 self.audio_pending = self.audio_pending[cut:]
-        if not blocks and not finish_meta:
+        facts = {k: v for k, v in audio.items() if k != "data"}
+        if not blocks and not finish_meta and not facts:
             return []
-        return [content_chunk(blocks, finish_meta, chunk_id)]
+        return [content_chunk(blocks, finish_meta, chunk_id, {"audio": facts} if facts else None)]
 
     def _audio_block(self, data: bytes) -> dict[str, Any]:
         block: dict[str, Any] = {"type": "audio", "base64": base64.b64encode(data).decode("ascii"), "index": 1}
@@ -288,71 +297,36 @@ class StreamState:
             return []
         block = self._audio_block(self.audio_pending)
         self.audio_pending = b""
-        return [content_chunk([block], None, self.top.get("id"))]
+        chunk = content_chunk([block], None, self.top.get("id"))
+        self.chunks[0].append(chunk)
+        return [chunk]
 
-    def _accumulate(self, index: int, delta: Mapping[str, Any], text: str, finish: str | None) -> None:
-        acc = self.choices.get(index)
-        if acc is None:
-            acc = self.choices[index] = _ChoiceAcc()
-        if text:
-            acc.content.append(text)
-        reasoning = delta.get("reasoning_content") or delta.get("reasoning")
-        if reasoning:
-            acc.reasoning.append(reasoning)
-        audio = delta.get("audio")
-        if audio:
-            if audio.get("data"):
-                acc.audio.append(base64.b64decode(audio["data"]))
-            if audio.get("transcript"):
-                acc.transcript.append(audio["transcript"])
-            acc.audio_meta.update({k: v for k, v in audio.items() if k not in ("data", "transcript")})
-        for tc in delta.get("tool_calls") or ():
-            slot = acc.tool_calls.setdefault(tc.get("index", 0), {"id": None, "name": None, "args": []})
-            fn = tc.get("function") or {}
-            if tc.get("id"):
-                slot["id"] = tc["id"]
-            if fn.get("name"):
-                slot["name"] = fn["name"]
-            if fn.get("arguments"):
-                slot["args"].append(fn["arguments"])
-        if finish:
-            acc.finish_reason = finish
-
-    def partial(self) -> Any:
-        """The message aggregated so far (None when not aggregating), kept on errors so nothing is lost."""
-        if not self.aggregate or not self.choices:
+    def partial(self) -> AIMessage | None:
+        """The message assembled from the chunks so far (None before any), kept on errors so nothing is lost."""
+        if not self.chunks[0] and len(self.chunks) == 1:
             return None
         try:
-            return chat_result(self.completion(), self.meta).generations[0].message
+            return self.result().generations[0].message  # type: ignore[return-value]
         except ValueError:
             return None
 
-    def completion(self) -> dict[str, Any]:
-        """The aggregated stream in non-stream `chat.completion` shape."""
-        choices = []
-        for index in sorted(self.choices) or [0]:
-            acc = self.choices.get(index) or _ChoiceAcc()
-            message: dict[str, Any] = {"role": "assistant", "content": "".join(acc.content)}
-            if acc.reasoning:
-                message["reasoning_content"] = "".join(acc.reasoning)
-            if acc.tool_calls:
-                message["tool_calls"] = [
-                    {
-                        "id": slot["id"],
-                        "type": "function",
-                        "index": i,
-                        "function": {"name": slot["name"], "arguments": "".join(slot["args"])},
-                    }
-                    for i, slot in sorted(acc.tool_calls.items())
-                ]
-            if acc.audio or acc.transcript:
-                message["audio"] = {**acc.audio_meta, "data": base64.b64encode(b"".join(acc.audio)).decode("ascii")}
-                if acc.transcript:
-                    message["audio"]["transcript"] = "".join(acc.transcript)
-                    if not message["content"]:
-                        message["content"] = message["audio"]["transcript"]
-            choices.append({"index": index, "message": message, "finish_reason": acc.finish_reason})
-        return {**self.top, "object": "chat.completion", "choices": choices, "usage": self.usage}
+    def result(self) -> ChatResult:
+        """The whole stream as invoke's `ChatResult`: each choice's chunks merged (one generation per choice)."""
+        gens = []
+        for index in sorted(self.chunks):
+            message = message_from_chunks(self.chunks[index], self.top.get("id"))
+            if index > 0:
+                message.usage_metadata = None  # usage covers the whole request: report it once
+            gens.append(ChatGeneration(message=message, generation_info={"finish_reason": _finish(message)}))
+        usage = dict(self.usage or {})
+        return ChatResult(
+            generations=gens,
+            llm_output={"token_usage": usage, "model_name": self.top.get("model"), "model_provider": PROVIDER},
+        )
+
+
+def _finish(message: AIMessage) -> Any:
+    return message.response_metadata.get("finish_reason")
 
 
 def _has_payload(delta: Mapping[str, Any]) -> bool:

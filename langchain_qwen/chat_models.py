@@ -201,7 +201,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         for chunk in iter_chunks(response, state, cfg.context):
             if run_manager:
                 run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-        return chat_result(state.completion(), meta)
+        return state.result()
 
     async def _agenerate(
         self,
@@ -221,7 +221,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         async for chunk in aiter_chunks(response, state, cfg.context):
             if run_manager:
                 await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-        return chat_result(state.completion(), meta)
+        return state.result()
 
     def _stream(
         self,

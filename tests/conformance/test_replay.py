@@ -532,12 +532,7 @@ def _partial_of(replay: ReplayServer, mode: str) -> Any:
     return info.value
 
 
-H1_PARTIAL = pytest.mark.xfail(strict=True, reason="H1: invoke(streaming=True) drops err.partial (issue 10)")
-
-
-@pytest.mark.parametrize(
-    "mode", ["qwq-plus", pytest.param("invoke", marks=H1_PARTIAL), pytest.param("ainvoke", marks=H1_PARTIAL)]
-)
+@pytest.mark.parametrize("mode", ["qwq-plus", "invoke", "ainvoke"])
 @pytest.mark.parametrize("name", [n for n, (p, _) in MID_STREAM.items() if p])
 def test_mid_stream_error_keeps_partial_on_the_error(replay: ReplayServer, name: str, mode: str) -> None:
     replay.load(name)

@@ -11,7 +11,6 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from langchain_qwen import ChatQwen, QwenValidationError, resolve_profile
 from langchain_qwen._convert import messages_to_wire
-from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import build_chat_request
 from langchain_qwen._stream import DONE, StreamState
 from langchain_qwen.media import audio_block, image_block, inline_local_media, message_wav, video_block
@@ -112,7 +111,7 @@ def test_streamed_audio_merges_into_valid_pcm_and_invoke_gets_wav() -> None:
     audio = next(b for b in merged.content if b["type"] == "audio")
     assert base64.b64decode(audio["base64"]) == pcm and audio["mime_type"].startswith("audio/pcm")
     assert message_wav(merged)[:4] == b"RIFF"
-    final = chat_result(state.completion()).generations[0].message
+    final = state.result().generations[0].message
     wav = message_wav(final)
     with wave.open(io.BytesIO(wav)) as w:
         assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (24000, 1, 2)
@@ -124,7 +123,7 @@ def test_transcript_variant_becomes_text() -> None:
     state = StreamState(None, audio=True, aggregate=True)
     out = state.feed(_omni_chunk({"audio": {"transcript": "hello"}}))
     assert out[0].message.text == "hello"
-    assert chat_result(state.completion()).generations[0].message.text == "hello"
+    assert state.result().generations[0].message.text == "hello"
     assert DONE is not None
 
 

@@ -6,8 +6,8 @@ import pytest
 from langchain_core.messages import AIMessageChunk
 
 from langchain_qwen._client import HttpMeta
-from langchain_qwen._parse import chat_result
 from langchain_qwen._stream import DONE, SSEDecoder, StreamState
+from tests._helpers import merge
 
 
 def _events(*objs: object) -> bytes:
@@ -74,7 +74,7 @@ def test_state_reasoning_finish_dedupe_and_single_usage() -> None:
     assert merged.response_metadata["model_name"] == "qwen-plus" and merged.response_metadata["request_id"] == "req-1"
     assert sum(1 for c in chunks if c.usage_metadata) == 1
     assert merged.usage_metadata["output_token_details"] == {"reasoning": 1}
-    result = chat_result(state.completion(), state.meta).generations[0].message
+    result = state.result().generations[0].message
     assert result.content == "我是" and result.additional_kwargs["reasoning_content"] == "好的"
     assert result.content_blocks[0]["type"] == "reasoning"
 
@@ -84,7 +84,7 @@ def test_state_cumulative_stream_becomes_deltas() -> None:
     texts = ["I", "I didn", "I didn't", "I didn't laugh"]
     out = [c.message.content for t in texts for c in state.feed(_chunk({"content": t}))]
     assert out == ["I", " didn", "'t", " laugh"]
-    assert state.completion()["choices"][0]["message"]["content"] == "I didn't laugh"
+    assert state.result().generations[0].message.content == "I didn't laugh"
 
 
 def test_state_tool_calls_by_index_with_empty_id_continuations() -> None:
@@ -127,7 +127,7 @@ def test_state_tool_calls_by_index_with_empty_id_continuations() -> None:
     merged = chunks[0] + chunks[1] + chunks[2]
     assert [tc["args"] for tc in merged.tool_calls] == [{"location": "杭州"}, {}]
     assert [tc["id"] for tc in merged.tool_calls] == ["call_a", "call_b"]
-    msg = chat_result(state.completion()).generations[0].message
+    msg = state.result().generations[0].message
     assert [tc["name"] for tc in msg.tool_calls] == ["get_weather", "get_time"]
     assert msg.response_metadata["finish_reason"] == "tool_calls"
 
@@ -139,7 +139,7 @@ def test_invalid_arguments_become_invalid_tool_calls() -> None:
             {"tool_calls": [{"index": 0, "id": "c", "function": {"name": "f", "arguments": '{"a": 1'}}]}, "tool_calls"
         )
     )
-    msg = chat_result(state.completion()).generations[0].message
+    msg = state.result().generations[0].message
     assert msg.tool_calls == [] and msg.invalid_tool_calls[0]["args"] == '{"a": 1'
 
 
@@ -155,5 +155,40 @@ def test_tool_calls_without_ids_get_unique_fallback_ids() -> None:
     ids = [tc["id"] for tc in merged.tool_calls]
     assert merged.tool_calls[0]["args"] == {"x": 1} and all(i and i.startswith("call_") for i in ids)
     assert len(set(ids)) == 2
-    final = chat_result(state.completion()).generations[0].message
+    final = state.result().generations[0].message
     assert [tc["id"] for tc in final.tool_calls] == ids  # invoke and stream agree
+
+
+def test_result_is_the_merge_of_the_yielded_chunks() -> None:
+    """invoke's aggregate and the stream agree because the aggregate is built from the yielded chunks."""
+    state = StreamState(HttpMeta(request_id="req-9"), aggregate=True)
+    wire = [
+        _chunk({"reasoning_content": "think"}),
+        _chunk({"content": "Hel"}),
+        _chunk(
+            {"content": "lo", "tool_calls": [{"index": 0, "id": "c1", "function": {"name": "f", "arguments": "{}"}}]}
+        ),
+        _chunk({"content": ""}, "tool_calls"),
+        {"id": "chatcmpl-1", "choices": [], "usage": {"prompt_tokens": 4, "completion_tokens": 2, "total_tokens": 6}},
+    ]
+    yielded = [c.message for w in wire for c in state.feed(w)]
+    merged = merge(yielded)
+    final = state.result().generations[0].message
+    assert final.text == merged.text == "Hello"
+    assert final.additional_kwargs == merged.additional_kwargs == {"reasoning_content": "think"}
+    assert final.tool_calls == merged.tool_calls and final.usage_metadata == merged.usage_metadata
+    assert final.response_metadata == {**merged.response_metadata, "id": "chatcmpl-1"}
+    assert state.result().llm_output == {
+        "token_usage": wire[-1]["usage"],
+        "model_name": "qwen-plus",
+        "model_provider": "qwen",
+    }
+
+
+def test_partial_without_aggregation_keeps_choice_zero() -> None:
+    state = StreamState(None)
+    assert state.partial() is None
+    state.feed(_chunk({"content": "so far"}))
+    state.feed(_chunk({"content": "other choice"}, index=1))
+    partial = state.partial()
+    assert partial is not None and partial.text == "so far" and len(state.result().generations) == 1
