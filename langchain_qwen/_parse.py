@@ -229,7 +229,7 @@ def content_chunk(
     """A chunk whose content is a list of blocks (Omni text + audio); blocks merge by `index`."""
     metadata = {"model_provider": PROVIDER, **(finish_metadata or {})}
     message = AIMessageChunk(
-        content=blocks,  # type: ignore[arg-type]
+        content=cast(list[str | dict[Any, Any]], blocks),
         additional_kwargs=additional or {},
         response_metadata=metadata,
         id=chunk_id,
@@ -254,7 +254,11 @@ def message_from_chunks(chunks: Sequence[ChatGenerationChunk], response_id: str 
 
     Tool-call arguments are parsed strictly by `tool_calls_from_wire` (never repaired), as for a completion.
     """
-    merged = add_ai_message_chunks(*(cast(AIMessageChunk, c.message) for c in chunks)) if chunks else AIMessageChunk("")
+    merged = (
+        add_ai_message_chunks(*(cast(AIMessageChunk, c.message) for c in chunks))
+        if chunks
+        else AIMessageChunk(content="")
+    )
     raw_calls = [
         {"id": c.get("id"), "function": {"name": c.get("name"), "arguments": c.get("args")}}
         for c in merged.tool_call_chunks
