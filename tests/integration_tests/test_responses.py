@@ -532,3 +532,29 @@ def test_items_only_in_the_completed_response_are_kept(replay_server: tuple[str,
     llm = ChatQwen(model="qwen3.6-plus", base_url=url, api_key="sk-test", use_responses_api=True)
     full = merge(list(llm.bind_tools([get_weather]).stream("weather in Rome")))
     assert full.tool_calls == [{"name": "get_weather", "args": {"city": "Rome"}, "id": "call_9", "type": "tool_call"}]
+
+
+def test_images_and_tool_history_convert_to_input_items(emulator: DashScopeEmulator) -> None:
+    llm = _llm(emulator, use_responses_api=True, enable_thinking=False)
+    image = HumanMessage(
+        [
+            {"type": "text", "text": "What is in these?"},
+            {"type": "image", "url": "https://example.com/cat.png"},
+            {"type": "image_url", "image_url": {"url": "https://example.com/dog.png"}},
+            {"type": "image", "base64": "iVBORw0KGgo=", "mime_type": "image/png"},
+        ]
+    )
+    assert llm.invoke([image]).text == "Emulated reply: What is in these?"
+    assert _calls(emulator)[-1].body["input"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "input_text", "text": "What is in these?"},
+                {"type": "input_image", "image_url": "https://example.com/cat.png"},
+                {"type": "input_image", "image_url": "https://example.com/dog.png"},
+                {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="},
+            ],
+        }
+    ]
+    with pytest.raises(QwenValidationError, match="file://|local"):
+        llm.invoke([HumanMessage([{"type": "image", "url": "file:///etc/passwd"}])])
