@@ -98,3 +98,10 @@ def test_256k_per_request_cap_is_counted_exactly_before_upload(emu: DashScopeEmu
     with pytest.raises(QwenContextOverflowError, match=r"Batch input 1 has 262,149 input tokens.*262,144") as info:
         QwenBatch(llm).submit(["short question", over])
     assert info.value.code == "batch_context" and emu.requests == []
+
+
+def test_2026_flagships_run_in_batch_thinking_by_default(emu: DashScopeEmulator) -> None:
+    results = run_batch(_llm(emu, "qwen3.6-plus"), ["Is 9.11 bigger than 9.9?"])
+    assert isinstance(results[0], AIMessage) and results[0].text
+    assert results[0].additional_kwargs.get("reasoning_content")
+    assert _uploaded_bodies(emu)[0]["enable_thinking"] is True
