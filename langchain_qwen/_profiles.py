@@ -131,7 +131,7 @@ class QwenProfile:
         names = {f.name for f in dataclasses.fields(self)}
         unknown = set(overrides) - names
         if unknown:
-            raise ValueError(f"Unknown Qwen profile keys: {sorted(unknown)}; known keys: {sorted(names)}")
+            raise _invalid(f"Unknown Qwen profile keys: {sorted(unknown)}; known keys: {sorted(names)}")
         return dataclasses.replace(self, **_coerce(overrides, self.region))
 
     @property
@@ -198,6 +198,13 @@ FIM_REGIONS = BEIJING
 """The `/completions` (fill-in-the-middle) endpoint is served only in Beijing (F11), whatever the model."""
 
 
+def _invalid(message: str) -> Exception:
+    """A `QwenValidationError` (also a `ValueError`); imported late to keep this module light."""
+    from langchain_qwen._errors import QwenValidationError
+
+    return QwenValidationError(message)
+
+
 def _coerce(fields: Mapping[str, Any], region: str | None) -> dict[str, Any]:
     """Row values as dataclass values: region-keyed objects resolved, lists made tuples / frozensets."""
     out: dict[str, Any] = {}
@@ -243,7 +250,7 @@ def _flatten(row: Mapping[str, Any], presets: Mapping[str, Mapping[str, Any]]) -
 def _check_row(name: str, row: Mapping[str, Any]) -> None:
     unknown = set(row) - _FIELDS - _ROW_META
     if unknown:
-        raise ValueError(f"Model row {name!r}: unknown keys {sorted(unknown)}; known keys: {sorted(_FIELDS)}")
+        raise _invalid(f"Model row {name!r}: unknown keys {sorted(unknown)}; known keys: {sorted(_FIELDS)}")
 
 
 _LOCK = threading.Lock()
@@ -275,7 +282,7 @@ def _fields(row: Mapping[str, Any]) -> dict[str, Any]:
 def _family_row(model: str, family: str) -> tuple[dict[str, Any], str]:
     base = _row(family)
     if base is None:
-        raise ValueError(f"Model row {model!r} names an unknown family {family!r}.")
+        raise _invalid(f"Model row {model!r} names an unknown family {family!r}; known: known_models().")
     return base
 
 
@@ -355,7 +362,7 @@ def register_model(model: str, *, family: str | None = None, **fields: Any) -> Q
     without `family` starts from `QwenProfile`'s defaults (text only, no thinking).
 
     Raises:
-        ValueError: An unknown field name or family.
+        QwenValidationError: An unknown field name or family (a `ValueError` too).
     """
     row: dict[str, Any] = {**fields, "source": fields.get("source", ("registered",))}
     if family is not None:

@@ -30,7 +30,7 @@ def test_unknown_model_is_permissive() -> None:
 def test_overrides() -> None:
     p = resolve_profile("qwen-max", {"stream_only": True, "input_modalities": ["text", "image"]})
     assert p.stream_only and p.input_modalities == frozenset({"text", "image"})
-    with pytest.raises(ValueError, match="Unknown Qwen profile keys"):
+    with pytest.raises(QwenValidationError, match="Unknown Qwen profile keys"):
         resolve_profile("qwen-max", {"nope": 1})
 
 
@@ -108,9 +108,9 @@ def test_register_model_globally() -> None:
         register_model("qwen-max", input_modalities=["text", "image"])  # a packaged row keeps its other facts
         assert resolve_profile("qwen-max").input_modalities == {"text", "image"}
         assert resolve_profile("qwen-max").context_window == 32768
-        with pytest.raises(ValueError, match="unknown keys"):
+        with pytest.raises(QwenValidationError, match="unknown keys"):
             register_model("x", jsn_schema=True)
-        with pytest.raises(ValueError, match="unknown family"):
+        with pytest.raises(QwenValidationError, match="unknown family"):
             register_model("y", family="no-such-family")
         assert not resolve_profile("y").known
     finally:
