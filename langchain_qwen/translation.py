@@ -19,7 +19,7 @@ Qwen-MT takes exactly one user message and no system message: other conversation
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from typing import Any, ClassVar
 
 from langchain_core.messages import BaseMessage, HumanMessage, convert_to_messages
@@ -43,7 +43,8 @@ class QwenTranslator(RunnableSerializable[Any, str]):
     any other keyword (api_key, base_url, region, ...) configures the `ChatQwen` it builds.
 
     Input: a string, a prompt value (so `ChatPromptTemplate | QwenTranslator(...)` works), one
-    `HumanMessage`, or a list holding exactly one user message; the output is the translated text.
+    `HumanMessage`, or a list holding exactly one user message; the output is the translated text
+    (`stream`/`astream` yield it piece by piece).
     """
 
     llm: Any = None
@@ -116,6 +117,22 @@ class QwenTranslator(RunnableSerializable[Any, str]):
         message = HumanMessage(self._text(input))
         msg = await self.llm.ainvoke([message], config, translation_options=self.options, **kwargs)
         return str(msg.text)
+
+    def stream(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any | None) -> Iterator[str]:
+        """Translate one text, yielding the translation as it arrives (true deltas on every Qwen-MT model)."""
+        message = HumanMessage(self._text(input))
+        for chunk in self.llm.stream([message], config, translation_options=self.options, **kwargs):
+            if chunk.text:
+                yield str(chunk.text)
+
+    async def astream(
+        self, input: Any, config: RunnableConfig | None = None, **kwargs: Any | None
+    ) -> AsyncIterator[str]:
+        """Async `stream`."""
+        message = HumanMessage(self._text(input))
+        async for chunk in self.llm.astream([message], config, translation_options=self.options, **kwargs):
+            if chunk.text:
+                yield str(chunk.text)
 
 
 __all__ = [

@@ -89,3 +89,25 @@ def test_llm_and_connection_settings_together_are_a_typed_error(emulator: DashSc
     llm = ChatQwen(model="qwen-mt-flash", api_key=emulator.api_key, base_url=emulator.base_url)
     with pytest.raises(QwenValidationError, match=r"got \['region'\]"):
         QwenTranslator(llm=llm, region="ap-southeast-1", target_lang="en")
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
+def test_streaming_after_a_prompt_yields_the_translation_in_pieces(emulator: DashScopeEmulator, sync: bool) -> None:
+    translate = QwenTranslator(
+        model="qwen-mt-plus", api_key=emulator.api_key, base_url=emulator.base_url, target_lang="de"
+    )
+    chain = ChatPromptTemplate.from_messages([("human", "{text}")]) | translate
+    if sync:
+        pieces = list(chain.stream({"text": "第一句话。第二句话。"}))
+    else:
+
+        async def collect() -> list[str]:
+            return [piece async for piece in chain.astream({"text": "第一句话。第二句话。"})]
+
+        pieces = asyncio.run(collect())
+    assert len(pieces) > 1 and all(pieces)
+    assert emulator.requests[0].body["stream"] is True  # a real stream, not one invoke cut up
+    assert "".join(pieces) == translate.invoke("第一句话。第二句话。")  # deltas, not the cumulative text
+    assert emulator.last_request.body["translation_options"]["target_lang"] == "German"
+    with pytest.raises(QwenValidationError, match="exactly one user message"):
+        list(translate.stream([HumanMessage("一"), HumanMessage("二")]))
