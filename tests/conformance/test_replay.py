@@ -520,6 +520,8 @@ def test_mid_stream_error_after_partial_text(replay: ReplayServer, name: str, mo
     partial, shown = MID_STREAM[name]
     got, exc = received_before_error(chat(replay), mode)
     assert got == partial
+    kept = getattr(exc, "partial", None)
+    assert (kept.content if kept is not None else "") == partial, "err.partial holds what was streamed"
     check_error(exc, Err(QwenContentInspectionError, "data_inspection_failed", shown), 400)
 
 
