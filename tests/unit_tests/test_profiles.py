@@ -123,3 +123,15 @@ def test_instance_overrides_may_be_region_keyed() -> None:
     sg = ChatQwen(model="qwen-max", api_key="k", region="singapore", qwen_profile=override)
     assert sg.qwen_capabilities.region == "ap-southeast-1" and sg.profile["structured_output"] is True
     assert ChatQwen(model="qwen-max", api_key="k", qwen_profile=override).profile["structured_output"] is False
+
+
+def test_the_table_is_read_on_first_lookup_not_on_import() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import langchain_qwen, langchain_qwen._profiles as p; from langchain_qwen import ChatQwen; "
+        "assert p._table.cache_info().currsize == 0; "
+        "ChatQwen(model='qwen3.5-plus', api_key='k').profile; assert p._table.cache_info().currsize == 1"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=".")
