@@ -15,8 +15,8 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
-from contextlib import suppress
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -514,6 +514,29 @@ def _options(headers: Mapping[str, str] | None, timeout: float | None, deadline:
     return opts
 
 
+@contextmanager
+def _serialisable(body: Mapping[str, Any]) -> Iterator[None]:
+    """Turn the SDK's JSON-encoding TypeError into a typed error naming the keys that hold the culprit."""
+    try:
+        yield
+    except TypeError as err:
+        if "JSON serializable" not in str(err):
+            raise
+        bad = [key for key, value in body.items() if not _encodes(value)]
+        raise QwenValidationError(
+            f"The request body is not JSON-serialisable ({err}) in {bad}; allowed: str, numbers, bools, None, "
+            f"lists and dicts of them (check extra_body / model_kwargs / per-call options)."
+        ) from None
+
+
+def _encodes(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _read_body(response: httpx2.Response, deadline: Deadline) -> None:
     watchdog = Watchdog(response, deadline)
     try:
@@ -545,7 +568,8 @@ def post(
 
     def send(c: Any) -> Any:
         opts = _options(headers, timeout, deadline)
-        return c.post(path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts)
+        with _serialisable(body):
+            return c.post(path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts)
 
     response: httpx2.Response = call(cfg, send, deadline=deadline)
     if deadline is not None:
@@ -575,9 +599,12 @@ async def apost(
     """Async twin of `post`."""
     deadline = Deadline.start(cfg.total_timeout)
 
-    def send(c: Any) -> Any:
+    async def send(c: Any) -> Any:
         opts = _options(headers, timeout, deadline)
-        return c.post(path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts)
+        with _serialisable(body):
+            return await c.post(
+                path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts
+            )
 
     response: httpx2.Response = await acall(cfg, send, deadline=deadline)
     if deadline is not None:
