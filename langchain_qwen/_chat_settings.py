@@ -16,9 +16,11 @@ Per-call keys declared nowhere are sent verbatim, like `model_kwargs`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypedDict
+from typing import Annotated, Any, Literal, TypedDict, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from langchain_qwen._errors import QwenValidationError
 
 ReasoningPolicy = Literal["auto", "always", "never"]
 
@@ -32,6 +34,32 @@ class Rule:
 
 SENT = Rule("sent")
 """Marks a setting copied verbatim into the JSON body when not None."""
+
+
+@dataclass(frozen=True)
+class Range:
+    """A documented value range (dashscope-protocol F13.1): checked by the input rules before any request."""
+
+    low: float | None = None
+    high: float | None = None
+    low_open: bool = False
+    high_open: bool = False
+
+    def holds(self, value: float) -> bool:
+        if self.low is not None and (value <= self.low if self.low_open else value < self.low):
+            return False
+        return self.high is None or (value < self.high if self.high_open else value <= self.high)
+
+    @property
+    def text(self) -> str:
+        if self.high is None:
+            return f"{'>' if self.low_open else '>='} {_num(self.low)}"
+        left, right = "(" if self.low_open else "[", ")" if self.high_open else "]"
+        return f"{left}{_num(self.low)}, {_num(self.high)}{right}"
+
+
+def _num(value: float | None) -> str:
+    return str(int(value)) if value is not None and float(value).is_integer() else f"{value:g}"
 
 
 class SearchOptions(TypedDict, total=False):
@@ -48,22 +76,32 @@ class SearchOptions(TypedDict, total=False):
 class QwenChatSettings(BaseModel):
     """Request settings of a `ChatQwen`: constructor fields, also accepted per call."""
 
-    temperature: Annotated[float | None, SENT] = None
-    top_p: Annotated[float | None, SENT] = None
-    top_k: Annotated[int | None, SENT] = None
-    seed: Annotated[int | None, SENT] = None
-    presence_penalty: Annotated[float | None, SENT] = None
+    @model_validator(mode="after")
+    def _check_ranges(self) -> Any:
+        """A setting outside its documented range is refused when the model is built."""
+        for name, bounds in ranges().items():
+            value = getattr(self, name)
+            if value is not None and not bounds.holds(value):
+                raise QwenValidationError(f"{name}={value!r} is out of range; allowed: {bounds.text}.")
+        return self
+
+    temperature: Annotated[float | None, SENT, Range(0, 2, high_open=True)] = None
+    top_p: Annotated[float | None, SENT, Range(0, 1, low_open=True)] = None
+    top_k: Annotated[int | None, SENT, Range(0)] = None
+    """>= 0; None or above 100 leaves the candidate set unrestricted."""
+    seed: Annotated[int | None, SENT, Range(0, 2**31 - 1)] = None
+    presence_penalty: Annotated[float | None, SENT, Range(-2, 2)] = None
     frequency_penalty: Annotated[float | None, SENT] = None
-    repetition_penalty: Annotated[float | None, SENT] = None
+    repetition_penalty: Annotated[float | None, SENT, Range(0, low_open=True)] = None
     stop: Annotated[list[str] | str | None, Rule("stop")] = Field(default=None, alias="stop_sequences")
     """Stop sequences (an empty list or string is not sent)."""
-    max_tokens: Annotated[int | None, SENT] = None
+    max_tokens: Annotated[int | None, SENT, Range(1)] = None
     """Maximum answer tokens (for thinking models the reasoning is not counted)."""
-    max_completion_tokens: Annotated[int | None, SENT] = None
+    max_completion_tokens: Annotated[int | None, SENT, Range(1)] = None
     """Maximum reasoning + answer tokens (newer models)."""
-    n: Annotated[int | None, SENT] = None
+    n: Annotated[int | None, SENT, Range(1, 4)] = None
     logprobs: Annotated[bool | None, SENT] = None
-    top_logprobs: Annotated[int | None, SENT] = None
+    top_logprobs: Annotated[int | None, SENT, Range(0, 5)] = None
     enable_search: Annotated[bool | None, SENT] = None
     """DashScope web search."""
     search_options: Annotated[dict[str, Any] | None, Rule("search")] = None
@@ -146,6 +184,25 @@ CONSUMED_KEYS: frozenset[str] = frozenset(SETTINGS) - SENT_KEYS
 """Steer the request but are never copied verbatim into the JSON body."""
 
 
+def ranges() -> dict[str, Range]:
+    """The declared `Range` of each setting that has one."""
+    return {
+        name: marks[0]
+        for name, info in QwenChatSettings.model_fields.items()
+        if (marks := [m for m in info.metadata if isinstance(m, Range)])
+    }
+
+
+def scalar_types() -> dict[str, tuple[type, ...]]:
+    """The accepted Python types of each scalar setting (bool / int / float / str, None aside)."""
+    out: dict[str, tuple[type, ...]] = {}
+    for name, info in QwenChatSettings.model_fields.items():
+        kinds = tuple(t for t in get_args(info.annotation) or (info.annotation,) if t is not type(None))
+        if kinds and all(t in (bool, int, float, str) for t in kinds):
+            out[name] = kinds
+    return out
+
+
 def settings_of(model: BaseModel) -> dict[str, Any]:
     """The request settings a model instance sets (None and empty values left out)."""
     out: dict[str, Any] = {}
@@ -164,8 +221,11 @@ __all__ = [
     "SENT_KEYS",
     "SETTINGS",
     "QwenChatSettings",
+    "Range",
     "ReasoningPolicy",
     "Rule",
     "SearchOptions",
+    "ranges",
+    "scalar_types",
     "settings_of",
 ]

@@ -373,7 +373,7 @@ class Deadline:
         if partial is not None:
             exc.message += " `partial` holds what had arrived."
         exc.args = (exc.message,)
-        exc.partial = partial  # type: ignore[attr-defined]
+        exc.partial = partial
         return map_api_error(exc, ErrorContext())  # type: ignore[return-value]
 
     def timeout(self, configured: float | None) -> httpx2.Timeout:

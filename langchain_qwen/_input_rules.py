@@ -107,6 +107,36 @@ def rule_call_keys(profile: QwenProfile, settings: Settings, messages: Messages)
     return Fragment(warnings=tuple(notes)) if notes else NOTHING
 
 
+_FORMATS = ("text", "json_object", "json_schema")
+_MODALITIES = frozenset({"text", "audio"})
+
+
+def rule_formats(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
+    """`response_format` shapes DashScope parses (F4) and output `modalities` it knows (F10.3)."""
+    fmt = settings.get("response_format")
+    if fmt is not None:
+        if not isinstance(fmt, Mapping) or fmt.get("type") not in _FORMATS:
+            shown = fmt.get("type") if isinstance(fmt, Mapping) else fmt
+            raise QwenValidationError(
+                f"response_format={shown!r} is not allowed; allowed: a dict whose type is one of {list(_FORMATS)} "
+                f"(DashScope: 'response_format should be a dict, includes type and an optional key json_schema')."
+            )
+        schema = fmt.get("json_schema")
+        if fmt["type"] == "json_schema" and not (
+            isinstance(schema, Mapping) and isinstance(schema.get("schema"), Mapping)
+        ):
+            raise QwenValidationError(
+                f"response_format json_schema={schema!r} has no schema; allowed: "
+                f"{{'type': 'json_schema', 'json_schema': {{'name': ..., 'schema': {{...}}}}}}."
+            )
+    modalities = settings.get("modalities")
+    if modalities is not None and (not isinstance(modalities, list) or not set(modalities) <= _MODALITIES):
+        raise QwenValidationError(
+            f"modalities={modalities!r} is not allowed; allowed: ['text'] or ['text', 'audio'] (Qwen-Omni output)."
+        )
+    return NOTHING
+
+
 # --- conversation shape -------------------------------------------------------------------------------
 
 
@@ -177,15 +207,14 @@ def rule_tool_definitions(profile: QwenProfile, settings: Settings, messages: Me
         fn = tool.get("function") if isinstance(tool, Mapping) else None
         if not isinstance(fn, Mapping):
             continue
-        name = fn.get("name")
-        _check_tool_name(name, seen)
+        name = _check_tool_name(fn.get("name"), seen)
         params = fn.get("parameters")
         if params is not None:
             _check_parameters(name, params)
     return NOTHING
 
 
-def _check_tool_name(name: Any, seen: set[str]) -> None:
+def _check_tool_name(name: Any, seen: set[str]) -> str:
     if not isinstance(name, str) or not _TOOL_NAME.match(name):
         raise QwenValidationError(
             f"tool name {name!r} is not allowed; allowed: 1 to 64 letters, digits, '_' or '-' (no spaces)."
@@ -193,6 +222,7 @@ def _check_tool_name(name: Any, seen: set[str]) -> None:
     if name in seen:
         raise QwenValidationError(f"tool name {name!r} is given twice; allowed: unique tool names.")
     seen.add(name)
+    return name
 
 
 def _check_parameters(name: str, params: Any) -> None:
@@ -261,11 +291,12 @@ def _check_file_ids(index: int, content: str) -> None:
 
 
 def _check_part_mime(index: int, part: Mapping[str, Any]) -> None:
-    kind = part.get("type")
-    prefix = _MEDIA_PREFIX.get(kind or "")
-    if prefix is None:
+    kind = str(part.get("type"))
+    prefix = _MEDIA_PREFIX.get(kind)
+    inner = part.get(kind)
+    if prefix is None or not isinstance(inner, Mapping):
         return
-    url = (part.get(kind) or {}).get("url") if isinstance(part.get(kind), Mapping) else None
+    url = inner.get("url")
     if isinstance(url, str) and url.startswith("data:"):
         mime = url[5:].split(";", 1)[0].split(",", 1)[0]
         if not mime.startswith(prefix):
@@ -279,6 +310,7 @@ INPUT_RULES = {
     "call_keys": rule_call_keys,
     "ranges": rule_ranges,
     "stop_values": rule_stop,
+    "formats": rule_formats,
     "conversation": rule_conversation,
     "tool_definitions": rule_tool_definitions,
     "content": rule_content,

@@ -12,8 +12,10 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_qwen._chat_settings import ReasoningPolicy, SearchOptions
 from langchain_qwen._convert import messages_to_wire
 from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._input_rules import INPUT_RULES
 from langchain_qwen._profiles import QwenProfile, resolve_profile
 from langchain_qwen._rules import (
+    RULES,
     apply_rules,
     audio_out,
     check_body,
@@ -21,6 +23,9 @@ from langchain_qwen._rules import (
     stream_fields,
     thinking_state,
 )
+
+ALL_RULES = {**INPUT_RULES, **RULES}
+"""Input checks (documented hard limits, refused before any request) first, then the rules that build the body."""
 
 
 @dataclass(frozen=True)
@@ -49,8 +54,13 @@ def _tail(messages: Sequence[BaseMessage]) -> tuple[Mapping[str, Any], ...]:
     return ()
 
 
-def build_chat_request(messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool) -> ChatRequest:
-    """Decide the whole request from the model's settings merged with per-call options."""
+def build_chat_request(
+    messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool, check_input: bool = True
+) -> ChatRequest:
+    """Decide the whole request from the model's settings merged with per-call options.
+
+    `check_input=False` skips the input rules (token counting of a partial conversation sends nothing).
+    """
     model = params.get("model")
     if not model:
         raise QwenValidationError("No model given: pass model='qwen-plus' (or another DashScope model id).")
@@ -63,7 +73,7 @@ def build_chat_request(messages: Sequence[BaseMessage], params: Mapping[str, Any
         keep_reasoning=keep_reasoning(profile, params, tail),
         keep_tool_turn_reasoning=policy != "never",
     )
-    fields, final_messages, notes = apply_rules(profile, params, wire)
+    fields, final_messages, notes = apply_rules(profile, params, wire, ALL_RULES if check_input else RULES)
     body: dict[str, Any] = {"model": model, "messages": list(final_messages), **fields}
     body.update(params.get("model_kwargs") or {})
     body.update(params.get("extra_body") or {})

@@ -87,7 +87,9 @@ def thinking_state(profile: QwenProfile, settings: Settings, messages: Messages)
         return Thinking(on=enable, preserved=bool(preserve))
     if profile.thinking == "none":
         return Thinking(on=False)
-    on = True if profile.thinking == "always" else (enable if enable is not None else bool(profile.thinking_default))
+    # A thinking_budget asks for thinking: on a hybrid model it switches thinking on unless enable_thinking is given.
+    asked = enable if enable is not None else (True if settings.get("thinking_budget") is not None else None)
+    on = True if profile.thinking == "always" else (asked if asked is not None else bool(profile.thinking_default))
     if on and exclusive_reason(settings, messages):
         return Thinking(on=False, forced_off=True)
     if settings.get("reasoning_effort") == "none" and profile.thinking != "always":
@@ -205,8 +207,13 @@ def rule_thinking_budget(profile: QwenProfile, settings: Settings, messages: Mes
         raise QwenValidationError(
             f"thinking_budget must be a positive integer not greater than {limit} for {profile.model}; got {budget!r}."
         )
-    on = thinking_state(profile, settings, messages).on
-    return Fragment(body={"thinking_budget": budget}) if on else NOTHING
+    if not thinking_state(profile, settings, messages).on:
+        why = "enable_thinking=False" if settings.get("enable_thinking") is False else "reasoning_effort='none'"
+        raise QwenValidationError(
+            f"thinking_budget={budget} contradicts {why}: a budget only applies while {profile.model} thinks; "
+            f"allowed: drop thinking_budget, or switch thinking on."
+        )
+    return Fragment(body={"thinking_budget": budget})
 
 
 def rule_preserve_thinking(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:

@@ -108,6 +108,13 @@ def _pairs(value: Any) -> list[TranslationPair] | None:
     return out
 
 
+def _reason(error: Any) -> str:
+    field = ".".join(str(p) for p in error.get("loc", ())) or "translation_options"
+    if error.get("type") == "missing":
+        return f"{field} is required (target_lang: the language to translate into, e.g. 'English' or 'en')"
+    return str(error.get("msg", "")).removeprefix("Value error, ")
+
+
 class TranslationOptions(BaseModel):
     """Qwen-MT `translation_options`, validated and normalised locally (F6.2)."""
 
@@ -128,7 +135,7 @@ class TranslationOptions(BaseModel):
         try:
             super().__init__(**data)
         except ValidationError as exc:
-            reasons = "; ".join(str(e.get("msg", "")).removeprefix("Value error, ") for e in exc.errors())
+            reasons = "; ".join(_reason(e) for e in exc.errors())
             raise QwenValidationError(f"Invalid translation_options: {reasons}") from None
 
     @field_validator("source_lang", mode="before")

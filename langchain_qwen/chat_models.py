@@ -360,7 +360,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
 
         from langchain_qwen._tokens import count_messages
 
-        req = build_chat_request(convert_to_messages(messages), self._default_params, want_stream=False)
+        req = build_chat_request(
+            convert_to_messages(messages), self._default_params, want_stream=False, check_input=False
+        )
         wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
         return count_messages(req.body["messages"], wire_tools, req.profile.tokenizer)
 

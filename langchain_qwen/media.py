@@ -109,7 +109,7 @@ def inline_local_media(messages: Sequence[Any], *, allow: bool = False) -> list[
     out = []
     for position, message in enumerate(messages):
         content = getattr(message, "content", None)
-        if not isinstance(content, list) or not any(_local_ref(b) for b in content):
+        if not isinstance(content, list) or not any(_local_ref(b) for b in _checked(content, position)):
             out.append(message)
             continue
         blocks = [_inline(b, position, i, allow) if _local_ref(b) else b for i, b in enumerate(content)]
@@ -118,6 +118,32 @@ def inline_local_media(messages: Sequence[Any], *, allow: bool = False) -> list[
 
 
 _HELPERS = {"image": "image_block", "video": "video_block", "audio": "audio_block"}
+KNOWN_BLOCKS = frozenset(
+    {"text", "text-plain", "image", "image_url", "video", "video_url", "audio", "input_audio"}
+    | {"reasoning", "thinking", "redacted_thinking", "tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call"}
+)
+"""Content block types a chat message may carry (the reasoning and tool-call ones are not sent back)."""
+
+
+def _checked(content: list[Any], message: int) -> list[Any]:
+    """`content` after checking each block's type and that text is text (nothing is turned into a str silently)."""
+    for index, block in enumerate(content):
+        if isinstance(block, str):
+            continue
+        where = f"messages[{message}].content[{index}]"
+        if not isinstance(block, Mapping):
+            raise QwenValidationError(f"{where} is a {type(block).__name__}; allowed: a str or a content block dict.")
+        kind = block.get("type")
+        if kind not in KNOWN_BLOCKS:
+            raise QwenValidationError(
+                f"{where}: block type {kind!r} is not supported; allowed: {sorted(KNOWN_BLOCKS)}."
+            )
+        if kind in ("text", "text-plain") and not isinstance(block.get("text"), str):
+            shown = type(block.get("text")).__name__
+            raise QwenValidationError(f"{where}: text is a {shown} ({block.get('text')!r}); allowed: a str.")
+    return content
+
+
 _OPENAI_FORMS = {"image_url": "image", "video_url": "video"}
 
 

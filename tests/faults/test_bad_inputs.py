@@ -17,7 +17,7 @@ from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, Tool
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._errors import QwenValidationError
-from tests.faults._server import FaultServer, completion, json_response
+from tests.faults._server import FaultServer, completion, json_response, stream_ok
 
 HI = [HumanMessage("hi")]
 PNG = base64.b64encode(b"\x89PNG\r\n\x1a\nfake").decode()
@@ -68,7 +68,6 @@ CASES: dict[str, Case] = {
     "enable_search_not_bool": Case(("enable_search", "'yes'", "bool"), call={"enable_search": "yes"}),
     # --- thinking ---
     "thinking_budget_zero": Case(("thinking_budget", "0"), call={"enable_thinking": True, "thinking_budget": 0}),
-    "thinking_budget_without_thinking": Case(("thinking_budget", "enable_thinking"), call={"thinking_budget": 500}),
     "thinking_budget_with_thinking_off": Case(
         ("thinking_budget", "enable_thinking=False"), call={"enable_thinking": False, "thinking_budget": 500}
     ),
@@ -81,7 +80,8 @@ CASES: dict[str, Case] = {
         ("messages", "assistant", "partial"), messages=[HumanMessage("hi"), AIMessage("Hello")]
     ),
     "tool_message_without_call": Case(
-        ("ToolMessage", "call_9", "tool_calls"), messages=[HumanMessage("hi"), ToolMessage("sunny", tool_call_id="call_9")]
+        ("ToolMessage", "call_9", "tool_calls"),
+        messages=[HumanMessage("hi"), ToolMessage("sunny", tool_call_id="call_9")],
     ),
     "tool_message_wrong_id": Case(
         ("ToolMessage", "call_X", "call_1"),
@@ -92,22 +92,32 @@ CASES: dict[str, Case] = {
         ],
     ),
     "no_user_message": Case(
-        ("messages", "user"), messages=[SystemMessage("be brief"), AIMessage("Hello", additional_kwargs={"partial": True})]
+        ("messages", "user"),
+        messages=[SystemMessage("be brief"), AIMessage("Hello", additional_kwargs={"partial": True})],
     ),
     "object_in_text_block": Case(
         ("text", "object", "str"), messages=[HumanMessage([{"type": "text", "text": object()}])]
     ),
-    "content_block_unknown_type": Case(("block", "'hologram'"), messages=[HumanMessage([{"type": "hologram", "x": 1}])]),
+    "content_block_unknown_type": Case(
+        ("block type", "'hologram'", "allowed"), messages=[HumanMessage([{"type": "hologram", "x": 1}])]
+    ),
+    "extra_body_not_serialisable": Case(("not JSON-serialisable", "'when'"), call={"extra_body": {"when": object()}}),
     "image_with_text_plain_mime": Case(
         ("mime_type", "text/plain", "image/"),
         model="qwen3-vl-plus",
         messages=[HumanMessage([{"type": "image", "base64": PNG, "mime_type": "text/plain"}])],
     ),
-    "image_empty_url": Case(("url", "''"), model="qwen3-vl-plus", messages=[HumanMessage([{"type": "image", "url": ""}])]),
-    "malformed_fileid": Case(
-        ("fileid://", "file fe 1"), model="qwen-long", messages=[SystemMessage("fileid://file fe 1"), HumanMessage("sum up")]
+    "image_empty_url": Case(
+        ("url", "''"), model="qwen3-vl-plus", messages=[HumanMessage([{"type": "image", "url": ""}])]
     ),
-    "empty_fileid": Case(("fileid://",), model="qwen-long", messages=[SystemMessage("fileid://"), HumanMessage("sum up")]),
+    "malformed_fileid": Case(
+        ("fileid://", "file fe 1"),
+        model="qwen-long",
+        messages=[SystemMessage("fileid://file fe 1"), HumanMessage("sum up")],
+    ),
+    "empty_fileid": Case(
+        ("fileid://",), model="qwen-long", messages=[SystemMessage("fileid://"), HumanMessage("sum up")]
+    ),
     # --- tools ---
     "tool_name_with_spaces": Case(("tool name", "'get weather'", "letters, digits"), tools=[_tool("get weather")]),
     "tool_name_too_long": Case(("tool name", "64"), tools=[_tool("t" * 65)]),
@@ -121,10 +131,13 @@ CASES: dict[str, Case] = {
     "tool_choice_unknown_tool": Case(("tool_choice", "'get_time'"), call={"tool_choice": "get_time"}, tools=[_tool()]),
     "tools_not_a_list": Case(("tools", "list"), call={"tools": _tool()}),
     # --- formats and options ---
-    "response_format_unknown_type": Case(("response_format", "'xml'", "json_object"), call={"response_format": {"type": "xml"}}),
+    "response_format_unknown_type": Case(
+        ("response_format", "'xml'", "json_object"), call={"response_format": {"type": "xml"}}
+    ),
     "response_format_not_a_dict": Case(("response_format", "'json'", "dict"), call={"response_format": "json"}),
     "json_schema_without_schema": Case(
-        ("response_format", "json_schema"), call={"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}}
+        ("response_format", "json_schema"),
+        call={"response_format": {"type": "json_schema", "json_schema": {"name": "x"}}},
     ),
     "translation_options_empty": Case(
         ("translation_options", "target_lang"), model="qwen-mt-plus", call={"translation_options": {}}
@@ -138,7 +151,9 @@ CASES: dict[str, Case] = {
     "unknown_call_keyword_misspelt_2": Case(("max_token", "max_tokens"), call={"max_token": 5}),
     "timeout_negative_call": Case(("timeout", "-1"), call={"timeout": -1}),
     # --- volatile limits: warn, send ---
-    "max_tokens_above_documented": Case(("max_tokens", "1000000", "documented"), call={"max_tokens": 1_000_000}, warn=True),
+    "max_tokens_above_documented": Case(
+        ("max_tokens", "1000000", "documented"), call={"max_tokens": 1_000_000}, warn=True
+    ),
 }
 
 
@@ -178,3 +193,13 @@ def test_unknown_keyword_far_from_any_setting_is_sent_with_a_warning(server: Fau
     with pytest.warns(UserWarning, match="enable_code_interpreter"):
         llm.invoke(HI, enable_code_interpreter=False)
     assert server.requests[0].body["enable_code_interpreter"] is False  # new DashScope keys still reach the server
+
+
+def test_thinking_budget_alone_switches_thinking_on(server: FaultServer) -> None:
+    """Decision: a thinking_budget asks for thinking, so on a hybrid model it switches thinking on (it used to be
+    dropped silently); with enable_thinking=False it is refused (see the table)."""
+    server.handler = lambda r: stream_ok("ok") if r.body.get("stream") else json_response(200, completion("ok"))
+    llm = ChatQwen(model="qwen-plus", api_key="sk-bad-input", base_url=server.url)
+    assert llm.invoke(HI, thinking_budget=500).text == "ok"
+    body = server.requests[0].body
+    assert body["enable_thinking"] is True and body["thinking_budget"] == 500

@@ -11,7 +11,7 @@ import openai
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
-from langchain_qwen import ChatQwen, QwenEmbeddings, _errors
+from langchain_qwen import ChatQwen, QwenEmbeddings, QwenValidationError, _errors
 from langchain_qwen.batch import BatchError, BatchJob, QwenBatch, embed_batch, run_batch
 from langchain_qwen.testing import DashScopeEmulator
 
@@ -33,13 +33,15 @@ def _llm(emu: DashScopeEmulator, model: str = "qwen-plus", **kw: object) -> Chat
 
 def test_run_batch_results_in_input_order_with_usage(emu: DashScopeEmulator, tmp_path) -> None:  # type: ignore[no-untyped-def]
     inputs = [f"question {i}" for i in range(12)] + [[SystemMessage("only a system message")]]
-    results = run_batch(_llm(emu), inputs, temperature=0.5)
-    assert len(results) == 13
-    for i, item in enumerate(results[:12]):
+    # A system message alone is a documented refusal: caught locally, naming the input, before any upload (H5).
+    with pytest.raises(QwenValidationError, match="batch input 12: .*no user message"):
+        run_batch(_llm(emu), inputs, temperature=0.5)
+    assert not [r for r in emu.requests if r.path == "/files"]
+    results = run_batch(_llm(emu), inputs[:12], temperature=0.5)
+    assert len(results) == 12
+    for i, item in enumerate(results):
         assert isinstance(item, AIMessage) and item.text == f"Emulated reply: question {i}"
         assert item.usage_metadata["input_tokens"] > 0 and item.response_metadata["finish_reason"] == "stop"
-    failed = results[12]
-    assert isinstance(failed, BatchError) and failed.index == 12 and "role of user" in failed.message
     uploads = [r for r in emu.requests if r.path == "/files" and r.method == "POST"]
     assert len(uploads) == 1 and b'"temperature":0.5' in uploads[0].raw_body
     creates = [r.body for r in emu.requests if r.path == "/batches" and r.method == "POST"]

@@ -102,7 +102,11 @@ def test_rule_thinking_budget() -> None:
     assert rule_thinking_budget(row, {"thinking_budget": 50, "enable_thinking": True}, U).body == {
         "thinking_budget": 50
     }
-    assert rule_thinking_budget(row, {"thinking_budget": 50}, U) is NOTHING  # validated but not sent while off
+    # issue 12 decision (H5): a budget asks for thinking, so it is sent (and switches thinking on); with thinking
+    # explicitly off it is refused instead of dropped silently
+    assert rule_thinking_budget(row, {"thinking_budget": 50}, U).body == {"thinking_budget": 50}
+    with pytest.raises(QwenValidationError, match="contradicts enable_thinking=False"):
+        rule_thinking_budget(row, {"thinking_budget": 50, "enable_thinking": False}, U)
     with pytest.raises(QwenValidationError, match="not greater than 100"):
         rule_thinking_budget(row, {"thinking_budget": 101}, U)
     with pytest.raises(QwenValidationError, match="not greater than"):
