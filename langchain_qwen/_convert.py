@@ -149,7 +149,8 @@ def content_to_wire(content: str | list[Any], profile: QwenProfile, *, role: str
         media = _media_part(block)
         if media is None:
             raise QwenValidationError(
-                f"Content part of type {block.get('type')!r} is not supported by DashScope chat messages."
+                f"Content part of type {block.get('type')!r} is not supported by DashScope chat messages; allowed: "
+                f"text, image, video, audio blocks (or image_url, video_url, input_audio)."
             )
         # Input modalities are a volatile table fact: never refused here; the server's answer maps to a typed error.
         needs_array = True

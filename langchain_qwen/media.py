@@ -118,15 +118,10 @@ def inline_local_media(messages: Sequence[Any], *, allow: bool = False) -> list[
 
 
 _HELPERS = {"image": "image_block", "video": "video_block", "audio": "audio_block"}
-KNOWN_BLOCKS = frozenset(
-    {"text", "text-plain", "image", "image_url", "video", "video_url", "audio", "input_audio"}
-    | {"reasoning", "thinking", "redacted_thinking", "tool_use", "tool_call", "tool_call_chunk", "invalid_tool_call"}
-)
-"""Content block types a chat message may carry (the reasoning and tool-call ones are not sent back)."""
 
 
 def _checked(content: list[Any], message: int) -> list[Any]:
-    """`content` after checking each block's type and that text is text (nothing is turned into a str silently)."""
+    """`content` after checking that blocks are dicts and text is text (nothing is turned into a str silently)."""
     for index, block in enumerate(content):
         if isinstance(block, str):
             continue
@@ -134,10 +129,6 @@ def _checked(content: list[Any], message: int) -> list[Any]:
         if not isinstance(block, Mapping):
             raise QwenValidationError(f"{where} is a {type(block).__name__}; allowed: a str or a content block dict.")
         kind = block.get("type")
-        if kind not in KNOWN_BLOCKS:
-            raise QwenValidationError(
-                f"{where}: block type {kind!r} is not supported; allowed: {sorted(KNOWN_BLOCKS)}."
-            )
         if kind in ("text", "text-plain") and not isinstance(block.get("text"), str):
             shown = type(block.get("text")).__name__
             raise QwenValidationError(f"{where}: text is a {shown} ({block.get('text')!r}); allowed: a str.")

@@ -99,7 +99,7 @@ CASES: dict[str, Case] = {
         ("text", "object", "str"), messages=[HumanMessage([{"type": "text", "text": object()}])]
     ),
     "content_block_unknown_type": Case(
-        ("block type", "'hologram'", "allowed"), messages=[HumanMessage([{"type": "hologram", "x": 1}])]
+        ("type 'hologram'", "not supported", "allowed"), messages=[HumanMessage([{"type": "hologram", "x": 1}])]
     ),
     "extra_body_not_serialisable": Case(("not JSON-serialisable", "'when'"), call={"extra_body": {"when": object()}}),
     "image_with_text_plain_mime": Case(
