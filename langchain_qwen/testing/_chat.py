@@ -44,12 +44,12 @@ How answers are made (general rules only; no prompt is ever special-cased):
   explicit-cache object of ``_cache`` when a ``cache_control`` prefix reaches 1024 tokens; with media
   parts or on audio-output (Omni) models ``text_tokens`` plus ``image_tokens``/``video_tokens``/
   ``audio_tokens`` for the modalities present (and ``cached_tokens: 0`` except on Omni models, whose
-  capture has only ``text_tokens``). ``completion_tokens_details`` is null, ``{"reasoning_tokens"}`` when
+  capture has only ``text_tokens``). ``completion_tokens_details`` is absent, ``{"reasoning_tokens"}`` when
   thinking, plus ``audio_tokens``/``text_tokens`` when audio is generated.
 
-Every per-model decision reads the service's own facts (``_service.service_model``), never the client's table. Error strings are the
-ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6); the few the protocol does not give
-are marked ``[invented]`` where they are raised.
+Every per-model decision reads the service's own facts (``_service.service_model``), never the client's
+table. Error strings are the ones captured in ``dashscope-protocol.md`` (F1.4, F4, F13.1, F13.6) and its 2026
+addendum; the few the references do not give are marked ``[invented]`` where they are raised.
 """
 
 from __future__ import annotations

@@ -134,6 +134,8 @@ _ALWAYS = dict(
     thinking="always", tool_choice=("auto", "none"), json_object=False, partial_mode=False, max_thinking_budget=81920
 )
 _PLAIN = dict(thinking="none")
+_HIGH_MAX = ("high", "max", "low", "medium", "xhigh")
+"""DeepSeek-V4 / GLM-5.2 `reasoning_effort`: high (default) | max; low/medium -> high, xhigh -> max [BASE F1.2]."""
 _MT = dict(
     _PLAIN,
     translation=True,
@@ -350,6 +352,40 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "kimi-k2-thinking": _row("[BASE F1.7][MD]", _ALWAYS, regions=BEIJING, json_object=True, context_window=262144),
     "glm-4.6": _row("[BASE F1.1]", _3P, thinking="hybrid_on", context_window=202752),
     "glm-4.7": _row("[BASE F1.1]", _3P, thinking="hybrid_off", context_window=202752),
+    # 2026 open-weight Qwen3.5/3.6 (regions: SG, BJ for some [uncertain] -> served everywhere here)
+    **{
+        name: _row("[A7][MD][RESP-COMPAT-EN]", _QWEN35_MM, context_window=262144)
+        for name in (
+            "qwen3.5-397b-a17b",
+            "qwen3.5-122b-a10b",
+            "qwen3.5-27b",
+            "qwen3.5-35b-a3b",
+            "qwen3.6-27b",
+            "qwen3.6-35b-a3b",
+        )
+    },
+    # 2026 third-party models in Beijing; thinking defaults per [BASE F1.1]/[BASE F1.2]/[MD], [uncertain] where
+    # the addendum has "?"
+    "deepseek-v4-pro": _row(
+        "[MD][BASE F1.2]", _3P, thinking="hybrid_on", reasoning_effort=_HIGH_MAX, context_window=1_000_000
+    ),
+    "deepseek-v4-flash": _row(
+        "[MD][BASE F1.2]", _3P, thinking="hybrid_on", reasoning_effort=_HIGH_MAX, context_window=1_000_000
+    ),
+    "deepseek-v3.1": _row("[BASE F1.1][BASE F3.5]", _3P, thinking="hybrid_off", context_window=131072),
+    "deepseek-r1-0528": _row("[BASE F1.1]", _ALWAYS, _3P, max_thinking_budget=None, context_window=131072),
+    "kimi-k2.5": _row(
+        "[MD] default off [uncertain]", _3P, thinking="hybrid_off", input_modalities=TIV, context_window=262144
+    ),
+    "kimi-k2.6": _row(
+        "[MD] default off [uncertain]", _3P, thinking="hybrid_off", input_modalities=TIV, context_window=262144
+    ),
+    "kimi-k2.7-code": _row("[MD] default off [uncertain]", _3P, thinking="hybrid_off", context_window=262144),
+    "glm-5": _row("[MD] default on [uncertain]", _3P, thinking="hybrid_on", context_window=202752),
+    "glm-5.1": _row("[MD] default on [uncertain]", _3P, thinking="hybrid_on", context_window=202752),
+    "glm-5.2": _row("[MD][BASE F1.2]", _3P, thinking="hybrid_on", reasoning_effort=_HIGH_MAX, context_window=202752),
+    "MiniMax-M2.5": _row("[MD] reasoning always [uncertain]", _ALWAYS, _3P, context_window=204800),
+    "MiniMax-M2.7": _row("[MD] reasoning always [uncertain]", _ALWAYS, _3P, context_window=204800),
 }
 """One row per family (its snapshots share it unless `SNAPSHOTS` says otherwise)."""
 

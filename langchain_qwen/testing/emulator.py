@@ -514,7 +514,8 @@ class DashScopeEmulator:
 
     Args:
         api_key: The only accepted bearer token; others get HTTP 401 `invalid_api_key`.
-        region: Emulated region; models whose profile lists other regions answer 404 `model_not_found`.
+        region: Emulated region; models the service table (`_service`) places elsewhere answer 404
+            `model_not_found`; also picks the error-page language of messages (Beijing: Chinese site).
         account_balance: When set, every response carries `X-Account-Balance: <value>` (reseller header).
         host: Interface to bind.
         port: Port to bind; 0 picks a free one.

@@ -158,3 +158,24 @@ def test_exchange_repr_hides_headers() -> None:
 
     ex = Exchange("POST", "/x", {}, {"authorization": "Bearer sk-secret"}, b"", None, False, "rid", None, None)  # type: ignore[arg-type]
     assert "sk-secret" not in repr(ex)
+
+
+@pytest.mark.parametrize(
+    ("model", "thinks"),
+    [
+        ("glm-5.2", True),
+        ("deepseek-v4-pro", True),
+        ("kimi-k2.6", False),
+        ("qwen3.5-27b", True),
+        ("qwen3.6-35b-a3b", True),
+        ("MiniMax-M2.5", True),
+    ],
+)
+def test_2026_rows_beyond_the_flagships_are_served(http: httpx2.Client, model: str, thinks: bool) -> None:
+    answer = message(post(http, model=model, messages=HELLO))
+    assert ("reasoning_content" in answer) is thinks and answer["content"] == "Emulated reply: hello"
+
+
+def test_effort_max_models_do_not_turn_thinking_off_with_none(http: httpx2.Client) -> None:
+    assert message(post(http, model="deepseek-v4-pro", messages=HELLO, reasoning_effort="max"))["reasoning_content"]
+    assert post(http, model="deepseek-v4-pro", messages=HELLO, reasoning_effort="none").status_code == 400
