@@ -13,6 +13,7 @@ from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.messages.tool import invalid_tool_call, tool_call, tool_call_chunk
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
+from langchain_qwen._chunks import text_chunk, tool_chunk
 from langchain_qwen._client import HttpMeta
 
 PROVIDER = "qwen"
@@ -178,46 +179,9 @@ def delta_chunk(
     metadata = {"model_provider": PROVIDER}
     if finish_metadata:
         metadata.update(finish_metadata)
-    if tool_chunks:  # core's validators derive tool_calls / invalid_tool_calls from the chunks
-        message = AIMessageChunk(
-            content=text,
-            additional_kwargs=additional,
-            tool_call_chunks=tool_chunks,
-            response_metadata=metadata,
-            id=chunk_id,
-        )
-        return ChatGenerationChunk(message=message)
-    return fast_chunk(text, additional, metadata, chunk_id)
-
-
-_CHUNK_FIELDS_SET = {"content", "additional_kwargs", "response_metadata", "id"}
-
-
-def fast_chunk(
-    text: str, additional: dict[str, Any], metadata: dict[str, Any], chunk_id: str | None
-) -> ChatGenerationChunk:
-    """A text/reasoning chunk built without re-validating values that are already well-typed.
-
-    This is the per-chunk hot path of streaming (thousands per answer); it produces the same
-    objects as the validating constructors for chunks without tool-call fragments.
-    """
-    message = AIMessageChunk.model_construct(
-        _fields_set=_CHUNK_FIELDS_SET,
-        content=text,
-        additional_kwargs=additional,
-        response_metadata=metadata,
-        type="AIMessageChunk",
-        name=None,
-        id=chunk_id,
-        tool_calls=[],
-        invalid_tool_calls=[],
-        tool_call_chunks=[],
-        usage_metadata=None,
-        chunk_position=None,
-    )
-    return ChatGenerationChunk.model_construct(
-        _fields_set={"message"}, message=message, text=text, generation_info=None, type="ChatGenerationChunk"
-    )
+    if tool_chunks:
+        return tool_chunk(text, additional, tool_chunks, metadata, chunk_id)
+    return text_chunk(text, additional, metadata, chunk_id)
 
 
 def content_chunk(
@@ -293,7 +257,6 @@ __all__ = [
     "chat_result",
     "content_chunk",
     "delta_chunk",
-    "fast_chunk",
     "http_metadata",
     "message_from_choice",
     "message_from_chunks",

@@ -1,0 +1,132 @@
+"""Streaming hot path: LangChain chunk objects built without pydantic validation, equal to the validating constructors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import invalid_tool_call, tool_call
+from langchain_core.outputs import ChatGenerationChunk
+from langchain_core.utils.json import parse_partial_json
+
+_new = object.__new__
+_set = object.__setattr__
+_TEXT_FIELDS = frozenset({"content", "additional_kwargs", "response_metadata", "id"})
+_TOOL_FIELDS = _TEXT_FIELDS | {"tool_call_chunks", "tool_calls", "invalid_tool_calls"}
+_GENERATION_FIELDS = frozenset({"text", "message"})
+_JSON_VALUE_START = frozenset('{["-0123456789tfnNI')
+"""Characters a JSON value can start with (Python's json also reads NaN and Infinity)."""
+_NOT_AN_OBJECT = object()
+
+
+def _generation(message: AIMessageChunk, text: str) -> ChatGenerationChunk:
+    gen = _new(ChatGenerationChunk)
+    _set(gen, "__dict__", {"text": text, "generation_info": None, "type": "ChatGenerationChunk", "message": message})
+    _set(gen, "__pydantic_fields_set__", set(_GENERATION_FIELDS))
+    _set(gen, "__pydantic_extra__", None)
+    _set(gen, "__pydantic_private__", None)
+    return gen
+
+
+def _message(fields: dict[str, Any], fields_set: frozenset[str]) -> AIMessageChunk:
+    message = _new(AIMessageChunk)
+    _set(message, "__dict__", fields)
+    _set(message, "__pydantic_fields_set__", set(fields_set))
+    _set(message, "__pydantic_extra__", {})
+    _set(message, "__pydantic_private__", None)
+    return message
+
+
+def text_chunk(
+    text: str, additional: dict[str, Any], metadata: dict[str, Any], chunk_id: str | None
+) -> ChatGenerationChunk:
+    """`ChatGenerationChunk(message=AIMessageChunk(content=text, additional_kwargs=..., response_metadata=..., id=...))`.
+
+    The per-chunk path of text and reasoning streams (thousands per answer): the same object, fields and
+    `model_fields_set` as the validating constructors, for values that are already well typed.
+    """
+    fields = {
+        "content": text,
+        "additional_kwargs": additional,
+        "response_metadata": metadata,
+        "type": "AIMessageChunk",
+        "name": None,
+        "id": chunk_id,
+        "tool_calls": [],
+        "invalid_tool_calls": [],
+        "usage_metadata": None,
+        "tool_call_chunks": [],
+        "chunk_position": None,
+    }
+    return _generation(_message(fields, _TEXT_FIELDS), text)
+
+
+def _partial_args(args: str) -> Any:
+    """What core's `init_tool_calls` reads from one fragment: `parse_partial_json(args)`, or a marker when it fails.
+
+    A fragment whose first non-blank character cannot start a JSON value never parses (every repair
+    candidate starts with it), so it is rejected without running the repair loop.
+    """
+    head = args.lstrip(" \t\n\r")
+    if not head or head[0] not in _JSON_VALUE_START:
+        return _NOT_AN_OBJECT
+    try:
+        return parse_partial_json(args)
+    except Exception:
+        return _NOT_AN_OBJECT
+
+
+def _well_typed(tc: dict[str, Any]) -> bool:
+    index = tc["index"]
+    return (
+        all(v is None or type(v) is str for v in (tc["name"], tc["args"], tc["id"]))
+        and (index is None or type(index) is int)
+    )
+
+
+def tool_chunk(
+    text: str,
+    additional: dict[str, Any],
+    tool_chunks: list[dict[str, Any]],
+    metadata: dict[str, Any],
+    chunk_id: str | None,
+) -> ChatGenerationChunk:
+    """A chunk with tool-call fragments, `tool_calls` / `invalid_tool_calls` derived exactly as core derives them.
+
+    `tool_chunks` are `tool_call_chunk(...)` dicts. Values of unexpected types take the validating
+    constructor, so its errors and coercions are kept.
+    """
+    if not all(_well_typed(tc) for tc in tool_chunks):
+        message = AIMessageChunk(
+            content=text,
+            additional_kwargs=additional,
+            tool_call_chunks=tool_chunks,  # type: ignore[arg-type]
+            response_metadata=metadata,
+            id=chunk_id,
+        )
+        return ChatGenerationChunk(message=message)
+    calls: list[Any] = []
+    invalid: list[Any] = []
+    for tc in tool_chunks:
+        args = _partial_args(tc["args"]) if tc["args"] else {}
+        if isinstance(args, dict):
+            calls.append(tool_call(name=tc["name"] or "", args=args, id=tc["id"]))
+        else:
+            invalid.append(invalid_tool_call(name=tc["name"], args=tc["args"], id=tc["id"], error=None))
+    fields = {
+        "content": text,
+        "additional_kwargs": additional,
+        "response_metadata": metadata,
+        "type": "AIMessageChunk",
+        "name": None,
+        "id": chunk_id,
+        "tool_calls": calls,
+        "invalid_tool_calls": invalid,
+        "usage_metadata": None,
+        "tool_call_chunks": tool_chunks,
+        "chunk_position": None,
+    }
+    return _generation(_message(fields, _TOOL_FIELDS), text)
+
+
+__all__ = ["text_chunk", "tool_chunk"]
