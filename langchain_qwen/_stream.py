@@ -44,6 +44,26 @@ except ImportError:  # pragma: no cover
 DONE = object()
 """Sentinel yielded for `data: [DONE]`."""
 
+try:
+    import orjson
+
+    _orjson_loads = orjson.loads
+    _OrjsonError = orjson.JSONDecodeError
+
+    def loads(data: bytes) -> Any:
+        """`json.loads`, through orjson (several times faster on stream frames) when it accepts the text.
+
+        What orjson refuses (NaN, lone surrogates, a BOM, non-UTF-8) goes to `json.loads`, which decides
+        exactly as before. Integers beyond 64 bits come back as floats; no DashScope field carries one.
+        """
+        try:
+            return _orjson_loads(data)
+        except _OrjsonError:
+            return json.loads(data)
+
+except ImportError:  # pragma: no cover - orjson is a declared dependency
+    loads = json.loads
+
 
 class UndecodableStreamError(ValueError):
     """The event stream held something that is not an SSE frame of JSON (a gateway error page, a cut frame)."""
@@ -129,12 +149,12 @@ class SSEDecoder:
                 out.append(DONE)
                 return
             try:
-                out.append(json.loads(line))
+                out.append(loads(line))
             except ValueError:
                 out.append(UndecodableStreamError("undecodable event-stream data", line))
             return
         try:
-            out.append(json.loads(b"\n".join(lines)))
+            out.append(loads(b"\n".join(lines)))
             return
         except ValueError:
             pass
@@ -145,7 +165,7 @@ class SSEDecoder:
                 continue
             pending += line
             try:
-                out.append(json.loads(pending))
+                out.append(loads(pending))
                 pending = b""
             except ValueError:
                 continue

@@ -124,3 +124,33 @@ def test_tool_chunk_keeps_validation_for_unexpected_types() -> None:
         AIMessageChunk(content="", tool_call_chunks=bad)  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         tool_chunk("", {}, bad, {"model_provider": "qwen"}, "c")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"id":"c","choices":[{"delta":{"content":"\xe4\xbd\xa0\xe5\xa5\xbd"},"index":0}],"usage":null}',
+        b'{"a":1,"a":2}',
+        b'{"x":1e400}',
+        b'{"x":NaN}',
+        b'{"s":"\\ud800"}',
+        b'{"n":-0,"f":1.0000000000000002,"e":1.5E3}',
+        b'{"u":"\\u00e9\\n\\t"}',
+    ],
+)
+def test_sse_decoder_values_equal_json(payload: bytes) -> None:
+    from langchain_qwen._stream import SSEDecoder
+
+    out = SSEDecoder().feed(b"data: " + payload + b"\n\n")
+    expected = json.loads(payload)
+    assert repr(out) == repr([expected])  # same values and types (NaN compares unequal to itself)
+
+
+@pytest.mark.parametrize("payload", [b'{"a": "\x01"}', b'{"a": ', b"\xff\xfe"])
+def test_sse_decoder_errors_unchanged(payload: bytes) -> None:
+    from langchain_qwen._stream import SSEDecoder
+
+    with pytest.raises(ValueError) as expected:
+        json.loads(payload)
+    with pytest.raises(type(expected.value)):
+        SSEDecoder().feed(b"data: " + payload + b"\n\n")
