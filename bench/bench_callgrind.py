@@ -125,6 +125,7 @@ def main() -> None:
                 f"--callgrind-out-file={workdir}/cg.out.%p",
                 "--dump-instr=no",
                 "--dump-line=no",
+                f"--log-file={workdir}/valgrind.log",
                 sys.executable,
                 __file__,
                 "--child",
@@ -135,7 +136,7 @@ def main() -> None:
                 f"--tool={tool}",
                 f"--batch={batch}",
             ]
-            subprocess.run(cmd, check=True, stderr=subprocess.DEVNULL)
+            subprocess.run(cmd, check=True)
         results = parse_dumps(workdir)
     print(f"instructions executed by the client (callgrind, GC on, scale {args.scale}):")
     for goal, clients in results.items():

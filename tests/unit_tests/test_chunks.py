@@ -50,8 +50,8 @@ def test_text_chunk_merges_and_mutates_like_validated() -> None:
     a.message.response_metadata = {"model_provider": "qwen", "extra": 1}  # what core's stream() does per chunk
     assert a.message.response_metadata["extra"] == 1
     assert "tool_calls" not in a.message.model_fields_set
-    a.message.tool_calls.append({"name": "f", "args": {}, "id": "1", "type": "tool_call"})
-    assert b.message.tool_calls == []  # no shared mutable state between chunks
+    a.message.name = "n"
+    assert "name" in a.message.model_fields_set and "name" not in b.message.model_fields_set
 
 
 EDGE_FRAGMENTS = [
@@ -81,7 +81,7 @@ EDGE_FRAGMENTS = [
     '{"a": 1}}',
     "\ufeff{}",
     '{"a": "\\ud800"}',
-    "\t{\"k\": [1, {\"x\": null",
+    '\t{"k": [1, {"x": null',
     "w {",
     " ]",
 ]
@@ -154,3 +154,24 @@ def test_sse_decoder_errors_unchanged(payload: bytes) -> None:
         json.loads(payload)
     with pytest.raises(type(expected.value)):
         SSEDecoder().feed(b"data: " + payload + b"\n\n")
+
+
+def test_shared_empty_lists_are_read_only_and_copy_as_plain_lists() -> None:
+    import copy
+    import pickle
+
+    a = text_chunk("a", {}, {"model_provider": "qwen"}, "c")
+    b = text_chunk("b", {}, {"model_provider": "qwen"}, "c")
+    assert a.message.tool_calls == [] and a.message.invalid_tool_calls == [] and a.message.tool_call_chunks == []
+    with pytest.raises(TypeError):
+        a.message.tool_calls.append({"name": "f", "args": {}, "id": "1", "type": "tool_call"})
+    with pytest.raises(TypeError):
+        a.message.tool_call_chunks += [{"name": "f", "args": "", "id": "1", "index": 0, "type": "tool_call_chunk"}]
+    assert b.message.tool_calls == [] and b.message.tool_call_chunks == []
+    a.message.tool_calls = [{"name": "f", "args": {}, "id": "1", "type": "tool_call"}]  # assigning works
+    assert len(a.message.tool_calls) == 1 and b.message.tool_calls == []
+    merged = (b + b).message
+    assert type(merged.tool_calls) is list and merged.tool_calls == []
+    for clone in (pickle.loads(pickle.dumps(b)), copy.deepcopy(b), b.model_copy(deep=True)):
+        assert clone == b
+    assert type(b.message.model_dump()["tool_calls"]) is list
