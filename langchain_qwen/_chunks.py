@@ -19,7 +19,7 @@ _JSON_VALUE_START = frozenset('{["-0123456789tfnNI')
 _NOT_AN_OBJECT = object()
 
 
-class _SharedEmpty(list):  # type: ignore[type-arg]
+class _SharedEmpty(list[Any]):
     """The one empty list behind every streamed chunk's unused tool-call fields.
 
     Thousands of chunks stay alive until a stream ends, and each fresh empty list is one more object for
@@ -34,7 +34,7 @@ class _SharedEmpty(list):  # type: ignore[type-arg]
         raise TypeError("A streamed chunk's empty tool-call list is shared and read-only; assign a new list instead.")
 
     append = extend = insert = remove = pop = clear = sort = reverse = _read_only
-    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
 
 
 EMPTY: list[Any] = _SharedEmpty()
@@ -107,7 +107,7 @@ def _well_typed(tc: dict[str, Any]) -> bool:
 def tool_chunk(
     text: str,
     additional: dict[str, Any],
-    tool_chunks: list[dict[str, Any]],
+    tool_chunks: list[Any],
     metadata: dict[str, Any],
     chunk_id: str | None,
 ) -> ChatGenerationChunk:
@@ -120,7 +120,7 @@ def tool_chunk(
         message = AIMessageChunk(
             content=text,
             additional_kwargs=additional,
-            tool_call_chunks=tool_chunks,  # type: ignore[arg-type]
+            tool_call_chunks=tool_chunks,
             response_metadata=metadata,
             id=chunk_id,
         )
