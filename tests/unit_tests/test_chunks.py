@@ -147,13 +147,13 @@ def test_sse_decoder_values_equal_json(payload: bytes) -> None:
 
 
 @pytest.mark.parametrize("payload", [b'{"a": "\x01"}', b'{"a": ', b"\xff\xfe"])
-def test_sse_decoder_errors_unchanged(payload: bytes) -> None:
-    from langchain_qwen._stream import SSEDecoder
+def test_sse_decoder_undecodable_unchanged(payload: bytes) -> None:
+    from langchain_qwen._stream import SSEDecoder, UndecodableStreamError
 
-    with pytest.raises(ValueError) as expected:
+    with pytest.raises(ValueError):
         json.loads(payload)
-    with pytest.raises(type(expected.value)):
-        SSEDecoder().feed(b"data: " + payload + b"\n\n")
+    (item,) = SSEDecoder().feed(b"data: " + payload + b"\n\n")
+    assert isinstance(item, UndecodableStreamError)
 
 
 def test_shared_empty_lists_are_read_only_and_copy_as_plain_lists() -> None:
