@@ -404,7 +404,10 @@ def main() -> None:
         print("\n".join(report(c, f"<= {target:.2f}x" if target else "")))
         if c.name.startswith("abatch"):
             for key, s in c.samples.items():
-                print(f"    {key:<26} {s.wall_median / ideal:5.2f}x of the ideal {ideal:.1f} s (target <= 1.30x)")
+                print(
+                    f"    {key:<26} {s.wall_median / ideal:5.2f}x of the ideal {ideal:.1f} s (target <= 1.30x); "
+                    f"client CPU {s.cpu_median / BATCH_CALLS * 1e6:.0f} us per call"
+                )
     if "import" in only:
         imp = bench_import(max(args.rounds, 5))
         construct = bench_construct()
