@@ -558,3 +558,17 @@ def test_images_and_tool_history_convert_to_input_items(emulator: DashScopeEmula
     ]
     with pytest.raises(QwenValidationError, match="file://|local"):
         llm.invoke([HumanMessage([{"type": "image", "url": "file:///etc/passwd"}])])
+
+
+def test_official_sdk_reads_the_emulated_responses(emulator: DashScopeEmulator) -> None:
+    import openai
+
+    client = openai.OpenAI(base_url=emulator.base_url, api_key=emulator.api_key, max_retries=0)
+    response = client.responses.create(model="qwen3.6-plus", input="Hello world", tools=[{"type": "web_search"}])
+    assert [o.type for o in response.output] == ["reasoning", "web_search_call", "message"]
+    assert response.output_text.startswith("Emulated reply: Hello world (sources: https://www.example.com/")
+    assert response.usage is not None and response.usage.output_tokens_details.reasoning_tokens > 0
+    events = list(client.responses.create(model="qwen3.6-plus", input="Hello", stream=True))
+    assert events[0].type == "response.created" and events[-1].type == "response.completed"
+    assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "Emulated reply: Hello"
+    assert client.responses.retrieve(response.id).id == response.id
