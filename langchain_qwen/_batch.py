@@ -193,7 +193,8 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
 def read_line_at(path: Path, offset: int) -> dict[str, Any]:
     with path.open("rb") as fh:
         fh.seek(offset)
-        return json.loads(fh.readline())
+        line: dict[str, Any] = json.loads(fh.readline())
+        return line
 
 
 def line_error(index: int, line: Mapping[str, Any]) -> BatchError:

@@ -114,7 +114,7 @@ _PART_OPTION_KEYS = ("min_pixels", "max_pixels", "total_pixels", "fps", "cache_c
 
 
 def _part_options(block: Mapping[str, Any]) -> dict[str, Any]:
-    extras = block.get("extras") if isinstance(block.get("extras"), Mapping) else {}
+    extras: Mapping[str, Any] = block["extras"] if isinstance(block.get("extras"), Mapping) else {}
     out = {k: block[k] for k in _PART_OPTION_KEYS if k in block}
     out.update({k: extras[k] for k in _PART_OPTION_KEYS if k in extras})
     return out
@@ -140,7 +140,7 @@ def content_to_wire(content: str | list[Any], profile: QwenProfile, *, role: str
             continue
         text = _text_block(block)
         if text is not None:
-            part = {"type": "text", "text": text}
+            part: dict[str, Any] = {"type": "text", "text": text}
             if "cache_control" in block:
                 part["cache_control"] = dict(block["cache_control"])
                 needs_array = True
@@ -200,25 +200,38 @@ def _tool_content(content: Any) -> str:
     return json.dumps(content, ensure_ascii=False, default=str)
 
 
-def assistant_to_wire(message: AIMessage, profile: QwenProfile, *, keep_reasoning: bool) -> dict[str, Any]:
-    """An AI turn: text content, tool calls (arguments as JSON strings), optional reasoning, partial flag."""
-    content = message.content
+def _assistant_text(content: Any) -> Any:
     if isinstance(content, list):
-        content = "".join(b if isinstance(b, str) else (_text_block(b) or "") for b in content)
-    out: dict[str, Any] = {"role": "assistant", "content": content}
+        return "".join(b if isinstance(b, str) else (_text_block(b) or "") for b in content)
+    return content
+
+
+def _assistant_calls(message: AIMessage) -> list[dict[str, Any]]:
     calls = [_tool_call_to_wire(c, i) for i, c in enumerate(message.tool_calls)]
     calls += [_invalid_call_to_wire(c, len(calls) + i) for i, c in enumerate(message.invalid_tool_calls)]
     if not calls and message.additional_kwargs.get("tool_calls"):
         calls = [dict(c) for c in message.additional_kwargs["tool_calls"]]
+    return calls
+
+
+def _assistant_reasoning(message: AIMessage) -> str | None:
+    """`reasoning_content` from additional_kwargs, else joined from reasoning content blocks."""
+    reasoning = message.additional_kwargs.get("reasoning_content")
+    if reasoning is None and isinstance(message.content, list):
+        blocks = [b for b in message.content if isinstance(b, Mapping) and b.get("type") == "reasoning"]
+        reasoning = "".join(str(b.get("reasoning", "")) for b in blocks) or None
+    return reasoning if reasoning else None
+
+
+def assistant_to_wire(message: AIMessage, profile: QwenProfile, *, keep_reasoning: bool) -> dict[str, Any]:
+    """An AI turn: text content, tool calls (arguments as JSON strings), optional reasoning, partial flag."""
+    out: dict[str, Any] = {"role": "assistant", "content": _assistant_text(message.content)}
+    calls = _assistant_calls(message)
     if calls:
         out["tool_calls"] = calls
-    if keep_reasoning:
-        reasoning = message.additional_kwargs.get("reasoning_content")
-        if reasoning is None and isinstance(message.content, list):
-            blocks = [b for b in message.content if isinstance(b, Mapping) and b.get("type") == "reasoning"]
-            reasoning = "".join(str(b.get("reasoning", "")) for b in blocks) or None
-        if reasoning:
-            out["reasoning_content"] = reasoning
+    reasoning = _assistant_reasoning(message) if keep_reasoning else None
+    if reasoning:
+        out["reasoning_content"] = reasoning
     if message.additional_kwargs.get("partial"):
         out["partial"] = True
     if message.name:

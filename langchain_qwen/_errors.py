@@ -32,9 +32,12 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import openai
+
+_E = TypeVar("_E", bound=BaseException)
+_S = TypeVar("_S", bound=openai.APIStatusError)
 
 try:  # langchain-core >= 1.7
     from langchain_core.exceptions import (
@@ -367,13 +370,10 @@ def _path_hint(ctx: ErrorContext) -> str:
     )
 
 
-def _finish(exc: Any, code: str | None) -> Any:
+def _finish(exc: _E, code: str | None) -> _E:
     redact(exc)
-    exc.code = code
-    retryable = exc.is_retryable
-    if _is_billing(code) or _is_moderation(code):
-        retryable = False
-    exc.is_retryable = retryable
+    retryable = bool(getattr(exc, "is_retryable", False)) and not (_is_billing(code) or _is_moderation(code))
+    vars(exc).update(code=code, is_retryable=retryable)
     return exc
 
 
@@ -444,7 +444,7 @@ def map_api_error(err: Exception, ctx: ErrorContext) -> Exception:
     return err
 
 
-def local_error(cls: type[openai.APIStatusError], message: str, url: str, code: str = "local_validation") -> Any:
+def local_error(cls: type[_S], message: str, url: str, code: str = "local_validation") -> _S:
     """One of the HTTP-status error classes for a rejection known before sending (no request was made)."""
     import httpx2
 
@@ -489,7 +489,7 @@ def retry_delay(err: Exception, attempt: int) -> float | None:
                 return after
         except ValueError:
             pass
-    return min(INITIAL_RETRY_DELAY * (2**attempt), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+    return min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
 
 
 __all__ = [

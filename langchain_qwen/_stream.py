@@ -35,7 +35,7 @@ try:
 except ImportError:  # pragma: no cover
     import httpx2
 
-    def timeout_exceptions() -> tuple[type[Exception], ...]:
+    def timeout_exceptions() -> tuple[type[httpx2.TimeoutException], ...]:
         return (httpx2.TimeoutException,)
 
     def request_exceptions() -> tuple[type[Exception], ...]:

@@ -32,19 +32,22 @@ def convert_tools(tools: Sequence[Any], *, strict: bool | None = None) -> list[d
 
     out = []
     for tool in tools:
+        function: dict[str, Any]
         if isinstance(tool, Mapping) and tool.get("type") == "function" and "function" in tool:
-            spec = {"type": "function", "function": dict(tool["function"])}
+            function = dict(tool["function"])
             if strict is not None:
-                spec["function"]["strict"] = strict
+                function["strict"] = strict
+            spec: dict[str, Any] = {"type": "function", "function": function}
         else:
             spec = convert_to_openai_tool(tool, strict=strict)
-        name = spec["function"].get("name", "")
+            function = spec["function"]
+        name = function.get("name", "")
         if name in RESERVED_TOOL_NAMES:
             raise QwenValidationError(
                 f'DashScope reserves the tool name {name!r} ("Tool names are not allowed to be [{name}]"); '
                 f"rename the tool."
             )
-        spec["function"].setdefault("description", "")
+        function.setdefault("description", "")
         out.append(spec)
     return out
 
@@ -60,7 +63,7 @@ def normalize_tool_choice(tool_choice: Any, tools: Sequence[Mapping[str, Any]]) 
     if tool_choice is True or tool_choice in ("any", "required"):
         return REQUIRED
     if tool_choice in ("auto", "none"):
-        return tool_choice
+        return str(tool_choice)
     names = tool_names(tools)
     if isinstance(tool_choice, str):
         if tool_choice not in names:

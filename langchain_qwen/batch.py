@@ -28,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -57,11 +58,11 @@ def _messages(llm: Any, item: Any) -> list[Any]:
 
     if isinstance(item, BaseMessage):
         item = [item]  # one message is a one-message conversation
-    messages = llm._convert_input(item).to_messages()
+    messages: list[Any] = llm._convert_input(item).to_messages()
     try:
         from langchain_core.language_models._utils import _normalize_messages
 
-        return _normalize_messages(messages)
+        return list(_normalize_messages(messages))
     except ImportError:  # pragma: no cover
         return messages
 
@@ -72,7 +73,15 @@ def _check_part(cfg: ClientConfig, part: PartFile) -> None:
 
 
 def _batch_dict(obj: Any) -> dict[str, Any]:
-    return obj.model_dump() if hasattr(obj, "model_dump") else dict(obj)
+    return dict(obj.model_dump() if hasattr(obj, "model_dump") else obj)
+
+
+def _retrieve(client: Any, batch_id: str) -> Any:
+    return client.batches.retrieve(batch_id)
+
+
+def _cancel(client: Any, batch_id: str) -> Any:
+    return client.batches.cancel(batch_id)
 
 
 def _download(client: Any, file_id: str, dest: Path) -> Path:
@@ -165,12 +174,12 @@ class _Submitter:
     def _upload_and_create(self, client: Any, part: PartFile) -> str:
         with part.path.open("rb") as fh:  # streamed from disk, not read into memory
             file_id = client.files.create(file=(part.path.name, fh), purpose="batch").id
-        return client.batches.create(**self._create_kwargs(file_id)).id
+        return str(client.batches.create(**self._create_kwargs(file_id)).id)
 
     async def _aupload_and_create(self, client: Any, part: PartFile) -> str:
         with part.path.open("rb") as fh:
             file_id = (await client.files.create(file=(part.path.name, fh), purpose="batch")).id
-        return (await client.batches.create(**self._create_kwargs(file_id))).id
+        return str((await client.batches.create(**self._create_kwargs(file_id))).id)
 
     def submit_parts(self, parts: list[PartFile], total: int) -> BatchJob:
         """Upload each input file (`purpose="batch"`) and create its batch; package-made input files are then removed."""
@@ -178,7 +187,7 @@ class _Submitter:
         try:
             for part in parts:
                 _check_part(cfg, part)
-            ids = [call(cfg, lambda c, p=p: self._upload_and_create(c, p)) for p in parts]
+            ids = [call(cfg, partial(self._upload_and_create, part=p)) for p in parts]
         except BaseException:
             self._discard(parts[0].path.parent if parts else None, [])
             raise
@@ -190,7 +199,7 @@ class _Submitter:
         try:
             for part in parts:
                 _check_part(cfg, part)
-            ids = [await acall(cfg, lambda c, p=p: self._aupload_and_create(c, p)) for p in parts]
+            ids = [await acall(cfg, partial(self._aupload_and_create, part=p)) for p in parts]
         except BaseException:
             self._discard(parts[0].path.parent if parts else None, [])
             raise
@@ -332,7 +341,8 @@ class BatchJob:
         return cls(owner, list(batch_ids), kind, workdir=None if workdir is None else Path(workdir))
 
     def _cfg(self) -> ClientConfig:
-        return self.owner._client_config()
+        cfg: ClientConfig = self.owner._client_config()
+        return cfg
 
     # status --------------------------------------------------------------------------------------
 
@@ -340,14 +350,14 @@ class BatchJob:
         """Current batch objects."""
         cfg = self._cfg()
         for bid in self.batch_ids:
-            self._batches[bid] = _batch_dict(call(cfg, lambda c, b=bid: c.batches.retrieve(b)))
+            self._batches[bid] = _batch_dict(call(cfg, partial(_retrieve, batch_id=bid)))
         return [self._batches[b] for b in self.batch_ids]
 
     async def arefresh(self) -> list[dict[str, Any]]:
         """Async twin of `refresh`."""
         cfg = self._cfg()
         for bid in self.batch_ids:
-            self._batches[bid] = _batch_dict(await acall(cfg, lambda c, b=bid: c.batches.retrieve(b)))
+            self._batches[bid] = _batch_dict(await acall(cfg, partial(_retrieve, batch_id=bid)))
         return [self._batches[b] for b in self.batch_ids]
 
     def statuses(self) -> list[BatchStatus]:
@@ -414,7 +424,7 @@ class BatchJob:
             if current and BatchStatus(current["status"]).terminal:
                 out.append(current)
                 continue
-            self._batches[bid] = _batch_dict(call(cfg, lambda c, b=bid: c.batches.cancel(b)))
+            self._batches[bid] = _batch_dict(call(cfg, partial(_cancel, batch_id=bid)))
             out.append(self._batches[bid])
         return out
 
@@ -436,13 +446,16 @@ class BatchJob:
                 file_id = batch.get(key)
                 if not file_id:
                     continue
-                path = call(cfg, lambda c, f=file_id: _download(c, f, folder / f"{f}.jsonl"))
+                path = call(cfg, partial(_download, file_id=file_id, dest=folder / f"{file_id}.jsonl"))
                 for offset, line in iter_jsonl(path):
                     index[int(line["custom_id"])] = (path, offset, is_error)
             if batch["status"] in ("failed", "expired") or (
                 batch["status"] == "cancelled" and not batch.get("error_file_id")
             ):
-                source = call(cfg, lambda c, f=batch["input_file_id"]: _download(c, f, folder / f"{f}.jsonl"))
+                source = call(
+                    cfg,
+                    partial(_download, file_id=batch["input_file_id"], dest=folder / f"{batch['input_file_id']}.jsonl"),
+                )
                 failed.append((batch, source))
         return index, failed
 
@@ -464,7 +477,7 @@ class BatchJob:
             for line_no, (_, line) in enumerate(iter_jsonl(source), start=1) if source else ():
                 cid = int(line["custom_id"])
                 if cid not in index:
-                    err = errors.get(line_no) or next(iter(errors.values()), {}) or {}
+                    err: dict[str, Any] = errors.get(line_no) or next(iter(errors.values()), {}) or {}
                     missing[cid] = BatchError(
                         cid,
                         str(cid),

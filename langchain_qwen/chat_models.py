@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable
@@ -141,8 +141,8 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
             ls["ls_stop"] = [stop] if isinstance(stop, str) else list(stop)
         return ls
 
-    def _resolve_model_profile(self) -> dict[str, Any] | None:
-        return self.qwen_capabilities.to_langchain()  # type: ignore[return-value]
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        return cast(ModelProfile, self.qwen_capabilities.to_langchain())
 
     @property
     def qwen_capabilities(self) -> QwenProfile:
@@ -268,7 +268,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
 
     def bind_tools(
         self,
-        tools: Sequence[dict[str, Any] | type | Callable | BaseTool],
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
         *,
         tool_choice: dict[str, Any] | str | bool | None = None,
         strict: bool | None = None,
@@ -309,7 +309,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         include_raw: bool = False,
         strict: bool | None = None,
         **kwargs: Any,
-    ) -> Runnable[LanguageModelInput, dict | BaseModel]:
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
         """Structured output by forced function calling (default), JSON mode, or native json_schema.
 
         See `langchain_qwen._structured` for how each method maps to DashScope and its thinking rules;
@@ -339,7 +339,8 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
 
         from langchain_qwen._tokens import encoding
 
-        return encoding(self.qwen_capabilities.tokenizer).encode_ordinary(unicodedata.normalize("NFC", text))
+        ids: list[int] = encoding(self.qwen_capabilities.tokenizer).encode_ordinary(unicodedata.normalize("NFC", text))
+        return ids
 
     def get_num_tokens(self, text: str) -> int:
         """Exact number of Qwen tokens in `text`."""

@@ -74,7 +74,7 @@ def truncate_tokens(text: str, limit: int) -> str:
     tokens = enc.encode_ordinary(normalized)
     keep = limit
     while True:
-        cut = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
+        cut: str = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
         excess = count_text(cut) - limit
         if excess <= 0:
             return cut

@@ -19,12 +19,14 @@ text or as JSON strings, or built from LangChain `Document`s for RAG pipelines.
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import os
 import time
 from collections.abc import AsyncIterator, Generator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -68,7 +70,7 @@ class QwenFile:
     @classmethod
     def from_wire(cls, obj: Any) -> QwenFile:
         data = obj.model_dump() if hasattr(obj, "model_dump") else dict(obj)
-        return cls(**{k: data.get(k) for k in cls.__dataclass_fields__ if data.get(k) is not None})
+        return cls(**{k: data[k] for k in cls.__dataclass_fields__ if data.get(k) is not None})
 
     @property
     def processed(self) -> bool:
@@ -168,6 +170,10 @@ def wait_steps(files: Sequence[QwenFile | str], *, timeout: float, url: str, pro
 # --- the client ------------------------------------------------------------------------------
 
 
+def _create_file(client: Any, file: Any, purpose: str) -> Any:
+    return client.files.create(file=file, purpose=purpose)
+
+
 class QwenFiles(DashScopeSettings):
     """DashScope Files API for long-context documents; sync and async methods share every step but I/O."""
 
@@ -217,13 +223,12 @@ class QwenFiles(DashScopeSettings):
         wait: bool = True,
         timeout: float = 600.0,
         progress: bool | None = None,
-    ) -> list[QwenFile]:
+    ) -> builtins.list[QwenFile]:
         """Upload several documents (all checked locally first), then wait for all of them."""
         names = list(filenames or [None] * len(sources))
         prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names, strict=False)]
         uploaded = [
-            QwenFile.from_wire(call(self.config, lambda c, f=f: c.files.create(file=f, purpose=purpose)))
-            for f in prepared
+            QwenFile.from_wire(call(self.config, partial(_create_file, file=f, purpose=purpose))) for f in prepared
         ]
         if wait and purpose == "file-extract":
             return self.wait_until_processed(uploaded, timeout=timeout, progress=progress)
@@ -231,7 +236,7 @@ class QwenFiles(DashScopeSettings):
 
     def wait_until_processed(
         self, files: Sequence[QwenFile | str], *, timeout: float = 600.0, progress: bool | None = None
-    ) -> list[QwenFile]:
+    ) -> builtins.list[QwenFile]:
         """Poll with backoff until every file is `processed`; raises on parse failure or timeout."""
         steps = wait_steps(files, timeout=timeout, url=self._url(), progress=progress)
         try:
@@ -240,12 +245,13 @@ class QwenFiles(DashScopeSettings):
                 time.sleep(pause)
                 pending, pause = steps.send({fid: self.retrieve(fid) for fid in pending})
         except StopIteration as done:
-            return done.value
+            finished: builtins.list[QwenFile] = done.value
+            return finished
 
     def retrieve(self, file_id: str) -> QwenFile:
         return QwenFile.from_wire(call(self.config, lambda c: c.files.retrieve(file_id)))
 
-    def list(self, *, purpose: str | None = None, limit: int | None = None) -> list[QwenFile]:
+    def list(self, *, purpose: str | None = None, limit: int | None = None) -> builtins.list[QwenFile]:
         """Every stored file (pages followed), newest first; optionally only one purpose."""
         kwargs: dict[str, Any] = {"purpose": purpose} if purpose else {}
         page = call(self.config, lambda c: c.files.list(**kwargs))
@@ -260,10 +266,13 @@ class QwenFiles(DashScopeSettings):
         return bool(call(self.config, lambda c: c.files.delete(file_id)).deleted)
 
     def content(self, file_id: str) -> bytes:
-        return call(self.config, lambda c: c.files.content(file_id)).content
+        content: bytes = call(self.config, lambda c: c.files.content(file_id)).content
+        return content
 
     @contextmanager
-    def uploaded(self, sources: Sequence[Source], *, delete: bool = True, **kwargs: Any) -> Iterator[list[QwenFile]]:
+    def uploaded(
+        self, sources: Sequence[Source], *, delete: bool = True, **kwargs: Any
+    ) -> Iterator[builtins.list[QwenFile]]:
         """Upload (and wait for) documents; delete them on exit when `delete` is true."""
         files = self.upload_many(sources, **kwargs)
         try:
@@ -301,12 +310,12 @@ class QwenFiles(DashScopeSettings):
         wait: bool = True,
         timeout: float = 600.0,
         progress: bool | None = None,
-    ) -> list[QwenFile]:
+    ) -> builtins.list[QwenFile]:
         """Async twin of `upload_many` (uploads run concurrently)."""
         names = list(filenames or [None] * len(sources))
         prepared = [self._prepare(src, name, purpose) for src, name in zip(sources, names, strict=False)]
         results = await asyncio.gather(
-            *(acall(self.config, lambda c, f=f: c.files.create(file=f, purpose=purpose)) for f in prepared)
+            *(acall(self.config, partial(_create_file, file=f, purpose=purpose)) for f in prepared)
         )
         uploaded = [QwenFile.from_wire(r) for r in results]
         if wait and purpose == "file-extract":
@@ -315,7 +324,7 @@ class QwenFiles(DashScopeSettings):
 
     async def await_processed(
         self, files: Sequence[QwenFile | str], *, timeout: float = 600.0, progress: bool | None = None
-    ) -> list[QwenFile]:
+    ) -> builtins.list[QwenFile]:
         """Async twin of `wait_until_processed`."""
         steps = wait_steps(files, timeout=timeout, url=self._url(), progress=progress)
         try:
@@ -325,12 +334,13 @@ class QwenFiles(DashScopeSettings):
                 fresh = await asyncio.gather(*(self.aretrieve(fid) for fid in pending))
                 pending, pause = steps.send(dict(zip(pending, fresh, strict=False)))
         except StopIteration as done:
-            return done.value
+            finished: builtins.list[QwenFile] = done.value
+            return finished
 
     async def aretrieve(self, file_id: str) -> QwenFile:
         return QwenFile.from_wire(await acall(self.config, lambda c: c.files.retrieve(file_id)))
 
-    async def alist(self, *, purpose: str | None = None, limit: int | None = None) -> list[QwenFile]:
+    async def alist(self, *, purpose: str | None = None, limit: int | None = None) -> builtins.list[QwenFile]:
         kwargs: dict[str, Any] = {"purpose": purpose} if purpose else {}
         page = await acall(self.config, lambda c: c.files.list(**kwargs))
         out = []
@@ -344,12 +354,13 @@ class QwenFiles(DashScopeSettings):
         return bool((await acall(self.config, lambda c: c.files.delete(file_id))).deleted)
 
     async def acontent(self, file_id: str) -> bytes:
-        return (await acall(self.config, lambda c: c.files.content(file_id))).content
+        content: bytes = (await acall(self.config, lambda c: c.files.content(file_id))).content
+        return content
 
     @asynccontextmanager
     async def auploaded(
         self, sources: Sequence[Source], *, delete: bool = True, **kwargs: Any
-    ) -> AsyncIterator[list[QwenFile]]:
+    ) -> AsyncIterator[builtins.list[QwenFile]]:
         """Async twin of `uploaded`."""
         files = await self.aupload_many(sources, **kwargs)
         try:

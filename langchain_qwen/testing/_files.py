@@ -381,8 +381,8 @@ def expand_file_refs(
     Raises:
         ChatError: 400 for too many ids, an unknown id, a file still parsing or one that failed to parse.
     """
-    refs = [(i, file_ref_ids(m)) for i, m in enumerate(messages)]
-    refs = [(i, ids) for i, ids in refs if ids is not None]
+    found = [(i, file_ref_ids(m)) for i, m in enumerate(messages)]
+    refs = [(i, ids) for i, ids in found if ids is not None]
     if not refs:
         return list(messages), []
     if sum(len(ids) for _, ids in refs) > MAX_FILE_REFS:
