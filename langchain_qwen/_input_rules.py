@@ -139,6 +139,8 @@ def rule_formats(profile: QwenProfile, settings: Settings, messages: Messages) -
 
 # --- conversation shape -------------------------------------------------------------------------------
 
+_ROLES = frozenset({"system", "user", "assistant", "tool"})
+
 
 def rule_conversation(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
     """At least one user message; the last message is not an assistant turn unless it is a partial prefix (F13.1)."""
@@ -147,6 +149,11 @@ def rule_conversation(profile: QwenProfile, settings: Settings, messages: Messag
             "messages is empty; allowed: at least one message, including a user message (DashScope: '[] is too short')."
         )
     roles = [m.get("role") for m in messages]
+    odd = [r for r in roles if r not in _ROLES]
+    if odd:
+        raise QwenValidationError(
+            f"messages has role {odd[0]!r}; allowed: {sorted(_ROLES)} (developer messages count as system)."
+        )
     if "user" not in roles:
         raise QwenValidationError(
             f"messages has roles {roles} but no user message; allowed: a conversation with at least one user "

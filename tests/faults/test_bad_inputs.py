@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
+from langchain_core.messages import AIMessage, ChatMessage, HumanMessage, SystemMessage, ToolMessage
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._errors import QwenValidationError
@@ -150,6 +150,45 @@ CASES: dict[str, Case] = {
     "unknown_call_keyword_misspelt": Case(("temperatur", "temperature"), call={"temperatur": 0.5}),
     "unknown_call_keyword_misspelt_2": Case(("max_token", "max_tokens"), call={"max_token": 5}),
     "timeout_negative_call": Case(("timeout", "-1"), call={"timeout": -1}),
+    "top_p_not_a_number": Case(("top_p", "'high'", "number"), call={"top_p": "high"}),
+    "n_float": Case(("n", "1.5", "int"), call={"n": 1.5}),
+    "seed_float": Case(("seed", "1.5", "int"), call={"seed": 1.5}),
+    "thinking_budget_negative": Case(("thinking_budget", "-5"), call={"enable_thinking": True, "thinking_budget": -5}),
+    "thinking_on_non_thinking_model": Case(("enable_thinking",), model="qwen-mt-plus", call={"enable_thinking": True}),
+    "reasoning_effort_unknown": Case(
+        ("reasoning_effort", "'ultra'"), model="qwen3.8-max", call={"reasoning_effort": "ultra"}
+    ),
+    "tool_choice_required_two_tools": Case(
+        ("required",), call={"tool_choice": "required"}, tools=[_tool(), _tool("get_time")]
+    ),
+    "search_strategy_unknown": Case(
+        ("search_strategy", "'fastest'"), call={"search_options": {"search_strategy": "fastest"}}
+    ),
+    "audio_voice_unknown": Case(
+        ("Voice", "'Nobody'", "Cherry"),
+        model="qwen3-omni-flash",
+        call={"modalities": ["text", "audio"], "audio": {"voice": "Nobody"}},
+    ),
+    "translation_options_on_chat_model": Case(
+        ("translation_options",), call={"translation_options": {"target_lang": "en"}}
+    ),
+    "unknown_role": Case(("robot",), messages=[ChatMessage(role="robot", content="beep"), *HI]),
+    "too_many_file_ids": Case(
+        ("100",),
+        model="qwen-long",
+        messages=[SystemMessage(",".join(f"fileid://file-fe-{i}" for i in range(101))), *HI],
+    ),
+    "data_uri_over_10mb": Case(
+        ("10 MB",),
+        model="qwen3-vl-plus",
+        messages=[HumanMessage([{"type": "image", "base64": "A" * (14 * 2**20), "mime_type": "image/png"}])],
+    ),
+    "json_mode_on_always_thinking_model": Case(
+        ("thinks",),
+        model="qwq-plus",
+        call={"response_format": {"type": "json_object"}},
+        messages=[HumanMessage("json")],
+    ),
     # --- volatile limits: warn, send ---
     "max_tokens_above_documented": Case(
         ("max_tokens", "1000000", "documented"), call={"max_tokens": 1_000_000}, warn=True

@@ -332,3 +332,17 @@ def test_stream_chunks_before_the_fault_are_delivered_in_order(server: FaultServ
     out = drive(chat(server), "stream")
     assert [c.text for c in out.chunks if c.text] == ["Hello ", "wor"]
     assert all(isinstance(c, AIMessageChunk) for c in out.chunks)
+
+
+@pytest.mark.parametrize("sync", [True, False], ids=["retrieve", "aretrieve"])
+def test_deadline_bounds_files_api_calls_too(server: FaultServer, sync: bool) -> None:
+    from langchain_qwen.files import QwenFiles
+
+    silent = [http_head(200, {"Content-Type": "application/json"}, length=80), HANG]
+    server.script(silent, silent, silent)
+    files = QwenFiles(api_key=KEY, base_url=server.url, timeout=30, total_timeout=0.6)
+    start = time.monotonic()
+    with pytest.raises(Exception) as info:
+        files.retrieve("file-fe-1") if sync else asyncio.run(files.aretrieve("file-fe-1"))
+    check_typed(info.value, QwenTimeoutError)
+    assert time.monotonic() - start < 3.0

@@ -65,14 +65,14 @@ async def _round(llm: ChatQwen, tag: int, invokes: int, streams: int) -> tuple[l
     return [a.text for a in answers[:invokes]], list(answers[invokes:])
 
 
-def _run(llm: ChatQwen, tag: int, invokes: int, streams: int) -> tuple[float, int, float, int]:
-    start = time.monotonic()
+def _run(llm: ChatQwen, tag: int, invokes: int, streams: int) -> tuple[float, float, int, float, int]:
+    start, cpu = time.monotonic(), time.process_time()
     texts, streamed = asyncio.run(_round(llm, tag, invokes, streams))  # a new event loop each time
-    elapsed = time.monotonic() - start
+    elapsed, cpu = time.monotonic() - start, time.process_time() - cpu
     assert texts == [f"echo i-{n}-{tag}" for n in range(invokes)]  # every answer matched to its input
     assert streamed == [f"echo s-{n}-{tag}" for n in range(streams)]
     gc.collect()
-    return elapsed, _fds(), _rss_mb(), len(gc.get_objects())
+    return round(elapsed, 2), round(cpu, 2), _fds(), round(_rss_mb(), 1), len(gc.get_objects())
 
 
 def _unavailable(count: int) -> int:
@@ -88,8 +88,8 @@ def test_load_500_ainvoke_200_astream_with_503s(echo_server: str) -> None:
     busy = 2 * (_unavailable(50) + _unavailable(20)) + _unavailable(INVOKES) + _unavailable(STREAMS)
     assert stats["unavailable"] == busy  # 5 % of the prompts were answered 503 once...
     assert stats["requests"] == 2 * 70 + INVOKES + STREAMS + busy  # ...and retried, nothing else repeated
-    (_, fds_0, _, objs_0), (_, fds_1, rss_1, _), (_, fds_2, rss_2, objs_2) = warm, full, after
+    (_, _, fds_0, _, objs_0), (_, _, fds_1, rss_1, _), (_, _, fds_2, rss_2, objs_2) = warm, full, after
     assert fds_1 <= fds_0 + 2 and fds_2 <= fds_0 + 2, (warm, full, after)  # connections closed with each loop
     assert objs_2 - objs_0 < 500, (warm, full, after)  # nothing kept per request (live objects flat)
     assert rss_2 - rss_1 < 10, (warm, full, after)  # and no growth after the full round (MB)
-    print("load (seconds, open fds, RSS MB, live objects):", warm, full, after)
+    print("load (wall s, client CPU s, open fds, RSS MB, live objects):", warm, full, after)
