@@ -25,14 +25,14 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from .._tokens import count_text, encoding
 from ._errors import ChatError
 from ._sampling import check_sampling, cut_at_stop, cut_at_token_stop, parse_stop, token_pieces
-from ._service import FIM_REGIONS, service_model
+from ._service import FIM_REGIONS, ServiceModel, service_model
 
 FIM_PREFIX = "<|fim_prefix|>"
 FIM_SUFFIX = "<|fim_suffix|>"
@@ -93,44 +93,84 @@ def count_prompt(prompt: str, vocab: Any = "qwen") -> int:
     return markers + sum(count_text(piece, vocab) for piece in _FIM_TOKEN.split(prompt))
 
 
+@dataclass
+class CompletionRequest:
+    """A `/completions` body while `COMPLETION_RULES` run; each rule records what it decided."""
+
+    body: Mapping[str, Any]
+    region: str
+    model: str = ""
+    facts: ServiceModel = field(default_factory=ServiceModel)
+    prompt: str = ""
+    prompt_tokens: int = 0
+    stop_strings: list[str] = field(default_factory=list)
+    stop_ids: list[list[int]] = field(default_factory=list)
+
+
+def _rule_model(req: CompletionRequest) -> None:
+    model = req.body.get("model")
+    if not model or not isinstance(model, str):
+        raise ChatError(MSG_NO_MODEL, code="invalid_value")
+    facts = service_model(model)
+    if (
+        not facts.known
+        or req.region not in FIM_REGIONS
+        or (facts.regions is not None and req.region not in facts.regions)
+    ):
+        raise ChatError(
+            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
+        )
+    if not facts.fim:
+        raise ChatError(MSG_NO_FIM.format(model=model))
+    req.model, req.facts = model, facts
+
+
+def _rule_prompt(req: CompletionRequest) -> None:
+    prompt = req.body.get("prompt")
+    if isinstance(prompt, list) and len(prompt) == 1:
+        prompt = prompt[0]
+    if not isinstance(prompt, str):
+        raise ChatError(MSG_PROMPT)
+    req.prompt = prompt
+
+
+def _rule_sampling(req: CompletionRequest) -> None:
+    check_sampling(req.body, req.facts, req.model)
+    req.stop_strings, req.stop_ids = parse_stop(req.body.get("stop"))
+
+
+def _rule_input_length(req: CompletionRequest) -> None:
+    req.prompt_tokens = count_prompt(req.prompt, req.facts.tokenizer)
+    limit = req.facts.max_input_tokens or req.facts.context_window or _FALLBACK_CONTEXT
+    if not req.prompt or req.prompt_tokens > limit:
+        raise ChatError(f"Range of input length should be [1, {limit}]")
+
+
+COMPLETION_RULES: tuple[Callable[[CompletionRequest], None], ...] = (
+    _rule_model,
+    _rule_prompt,
+    _rule_sampling,
+    _rule_input_length,
+)
+"""The `/completions` validation rules, in order."""
+
+
 def prepare_completion(body: Any, region: str) -> CompletionPlan:
-    """Validate a `/completions` body and compute the canned completion.
+    """Validate a `/completions` body (`COMPLETION_RULES`) and compute the canned completion.
 
     Raises:
         ChatError: The request is refused (404 for unknown / other-region models, 400 otherwise).
     """
     if not isinstance(body, Mapping):
         raise ChatError("Required body invalid, please check the request body format.")
-    model = body.get("model")
-    if not model or not isinstance(model, str):
-        raise ChatError(MSG_NO_MODEL, code="invalid_value")
-    profile = service_model(model)
-    if (
-        not profile.known
-        or region not in FIM_REGIONS
-        or (profile.regions is not None and region not in profile.regions)
-    ):
-        raise ChatError(
-            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
-        )
-    if not profile.fim:
-        raise ChatError(MSG_NO_FIM.format(model=model))
-    prompt = body.get("prompt")
-    if isinstance(prompt, list) and len(prompt) == 1:
-        prompt = prompt[0]
-    if not isinstance(prompt, str):
-        raise ChatError(MSG_PROMPT)
-    check_sampling(body, profile, model)
-    stop_strings, stop_ids = parse_stop(body.get("stop"))
-    prompt_tokens = count_prompt(prompt, profile.tokenizer)
-    limit = profile.max_input_tokens or profile.context_window or _FALLBACK_CONTEXT
-    if not prompt or prompt_tokens > limit:
-        raise ChatError(f"Range of input length should be [1, {limit}]")
-
+    req = CompletionRequest(body, region)
+    for rule in COMPLETION_RULES:
+        rule(req)
     stream = bool(body.get("stream"))
     options = body.get("stream_options")
-    enc = encoding(profile.tokenizer)
-    tokens = cut_at_token_stop(enc.encode_ordinary(cut_at_stop(completion_text(prompt), stop_strings)), stop_ids)
+    enc = encoding(req.facts.tokenizer)
+    text = cut_at_stop(completion_text(req.prompt), req.stop_strings)
+    tokens = cut_at_token_stop(enc.encode_ordinary(text), req.stop_ids)
     finish = "stop"
     max_tokens = body.get("max_tokens")
     if max_tokens is not None and len(tokens) > max_tokens:
@@ -138,10 +178,10 @@ def prepare_completion(body: Any, region: str) -> CompletionPlan:
     return CompletionPlan(
         id=f"cmpl-{uuid.uuid4().hex}",
         created=int(time.time()),
-        model=model,
+        model=req.model,
         stream=stream,
         include_usage=stream and isinstance(options, Mapping) and options.get("include_usage") is True,
-        prompt_tokens=prompt_tokens,
+        prompt_tokens=req.prompt_tokens,
         pieces=token_pieces(enc, tokens),
         completion_tokens=len(tokens),
         finish_reason=finish,
@@ -177,7 +217,9 @@ def render_completion_events(plan: CompletionPlan) -> list[str]:
 
 
 __all__ = [
+    "COMPLETION_RULES",
     "CompletionPlan",
+    "CompletionRequest",
     "completion_text",
     "count_prompt",
     "prepare_completion",

@@ -22,13 +22,14 @@ import hashlib
 import math
 import operator
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._tokens import count_text
 from ._errors import ChatError
 from ._sampling import is_int
-from ._service import embedding_model
+from ._service import EmbeddingModel, embedding_model
 
 MSG_ENCODING = "encoding_format only supports float"
 """[invented] F12: "当前仅支持float格式"; the refusal wording was not captured."""
@@ -66,51 +67,99 @@ def embed(text: str, dimensions: int) -> list[float]:
     return out
 
 
+@dataclass
+class EmbeddingRequest:
+    """An `/embeddings` body while `EMBEDDING_RULES` run; each rule records what it decided."""
+
+    body: Mapping[str, Any]
+    model: str = ""
+    facts: EmbeddingModel | None = None
+    texts: list[str] = field(default_factory=list)
+    counts: list[int] = field(default_factory=list)
+    dimensions: int = 0
+
+    @property
+    def limits(self) -> EmbeddingModel:
+        assert self.facts is not None
+        return self.facts
+
+
+def _rule_model(req: EmbeddingRequest) -> None:
+    model = req.body.get("model")
+    if not model or not isinstance(model, str):
+        raise ChatError("you must provide a model parameter.", code="invalid_value")
+    req.facts = embedding_model(model)
+    if req.facts is None:
+        raise ChatError(
+            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
+        )
+    req.model = model
+
+
+def _rule_encoding(req: EmbeddingRequest) -> None:
+    fmt = req.body.get("encoding_format")
+    if fmt is not None and fmt != "float":
+        raise ChatError(MSG_ENCODING)
+
+
+def _rule_input(req: EmbeddingRequest) -> None:
+    raw = req.body.get("input")
+    texts = [raw] if isinstance(raw, str) else raw
+    if not isinstance(texts, list) or not texts:
+        raise ChatError(MSG_CONTENTS)
+    if len(texts) > req.limits.max_batch:
+        raise ChatError(MSG_BATCH.format(max=req.limits.max_batch))
+    if not all(isinstance(t, str) for t in texts):
+        raise ChatError(MSG_CONTENTS)
+    req.texts, req.counts = texts, [count_text(t) for t in texts]
+    limit = req.limits.max_input_tokens
+    if any(not t or n > limit for t, n in zip(req.texts, req.counts, strict=False)):
+        raise ChatError(f"Range of input length should be [1, {limit}]")
+
+
+def _rule_dimensions(req: EmbeddingRequest) -> None:
+    dimensions = req.body.get("dimensions")
+    facts = req.limits
+    if dimensions is None:
+        req.dimensions = facts.default_dimension
+    elif not facts.accepts_dimensions:
+        raise ChatError(MSG_NO_DIMENSIONS.format(model=req.model))
+    elif not is_int(dimensions) or dimensions not in facts.dimensions:
+        raise ChatError(MSG_DIMENSIONS.format(allowed=list(facts.dimensions)))
+    else:
+        req.dimensions = dimensions
+
+
+EMBEDDING_RULES: tuple[Callable[[EmbeddingRequest], None], ...] = (
+    _rule_model,
+    _rule_encoding,
+    _rule_input,
+    _rule_dimensions,
+)
+"""The `/embeddings` validation rules, in order."""
+
+
 def handle_embeddings(body: Any, request_id: str) -> dict[str, Any]:
-    """Validate an `/embeddings` body and build the response object.
+    """Validate an `/embeddings` body (`EMBEDDING_RULES`) and build the response object.
 
     Raises:
         ChatError: 404 for an unknown model, 400 for invalid parameters.
     """
     if not isinstance(body, Mapping):
         raise ChatError("Required body invalid, please check the request body format.")
-    model = body.get("model")
-    if not model or not isinstance(model, str):
-        raise ChatError("you must provide a model parameter.", code="invalid_value")
-    profile = embedding_model(model)
-    if profile is None:
-        raise ChatError(
-            f"The model `{model}` does not exist or you do not have access to it.", status=404, code="model_not_found"
-        )
-    fmt = body.get("encoding_format")
-    if fmt is not None and fmt != "float":
-        raise ChatError(MSG_ENCODING)
-    raw = body.get("input")
-    texts = [raw] if isinstance(raw, str) else raw
-    if not isinstance(texts, list) or not texts:
-        raise ChatError(MSG_CONTENTS)
-    if len(texts) > profile.max_batch:
-        raise ChatError(MSG_BATCH.format(max=profile.max_batch))
-    if not all(isinstance(t, str) for t in texts):
-        raise ChatError(MSG_CONTENTS)
-    counts = [count_text(t) for t in texts]
-    if any(not t or n > profile.max_input_tokens for t, n in zip(texts, counts, strict=False)):
-        raise ChatError(f"Range of input length should be [1, {profile.max_input_tokens}]")
-    dimensions = body.get("dimensions")
-    if dimensions is None:
-        dimensions = profile.default_dimension
-    elif not profile.accepts_dimensions:
-        raise ChatError(MSG_NO_DIMENSIONS.format(model=model))
-    elif not is_int(dimensions) or dimensions not in profile.dimensions:
-        raise ChatError(MSG_DIMENSIONS.format(allowed=list(profile.dimensions)))
-    total = sum(counts)
+    req = EmbeddingRequest(body)
+    for rule in EMBEDDING_RULES:
+        rule(req)
+    total = sum(req.counts)
     return {
-        "data": [{"embedding": embed(t, dimensions), "index": i, "object": "embedding"} for i, t in enumerate(texts)],
-        "model": model,
+        "data": [
+            {"embedding": embed(t, req.dimensions), "index": i, "object": "embedding"} for i, t in enumerate(req.texts)
+        ],
+        "model": req.model,
         "object": "list",
         "usage": {"prompt_tokens": total, "total_tokens": total},
         "id": request_id,
     }
 
 
-__all__ = ["embed", "handle_embeddings", "tokens_of"]
+__all__ = ["EMBEDDING_RULES", "EmbeddingRequest", "embed", "handle_embeddings", "tokens_of"]

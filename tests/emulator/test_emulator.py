@@ -643,3 +643,14 @@ def test_fault_path_matching(emu: DashScopeEmulator, http: httpx2.Client) -> Non
     assert http.post("/embeddings", json={}).status_code == 500
     emu.clear()
     assert_error(http.post("/embeddings", json={}), 400, "you must provide a model parameter.", "invalid_value")
+
+
+def test_every_endpoint_validates_through_a_rule_table() -> None:
+    from langchain_qwen.testing import _chat, _completions, _embeddings
+
+    for rules in (_chat.CHAT_RULES, _completions.COMPLETION_RULES, _embeddings.EMBEDDING_RULES):
+        assert rules and all(callable(rule) for rule in rules)
+        for rule in rules:  # small rules: each fits on a screen
+            lines = rule.__code__.co_lines()
+            span = [line for _, _, line in lines if line is not None]
+            assert max(span) - min(span) < 30, rule.__name__
