@@ -268,9 +268,13 @@ class _LoopClients:
     async def _close_with_loop(self) -> None:
         # `asyncio.run` (and every Runner) cancels pending tasks before closing the loop: that is the
         # moment to close this loop's connections, while the loop can still run the close.
+        loop = asyncio.get_running_loop()
         try:
-            await asyncio.get_running_loop().create_future()
+            await loop.create_future()
         finally:
+            with _CACHE_LOCK:
+                if _LOOPS.get(loop) is self:
+                    del _LOOPS[loop]  # the entry (and the loop it references) can go
             clients, self.clients = list(self.clients.values()), OrderedDict()
             for client, owned in clients:
                 if owned:
@@ -295,6 +299,8 @@ def _async_client(cfg: ClientConfig) -> Any:
     with _CACHE_LOCK:
         entry = _LOOPS.get(loop)
         if entry is None or entry.guard.done():
+            for closed in [other for other in _LOOPS if other.is_closed()]:
+                del _LOOPS[closed]  # loops closed without cancelling their tasks: drop their clients
             entry = _LOOPS[loop] = _LoopClients(loop)
         found = entry.clients.get(key)
         if found is not None:

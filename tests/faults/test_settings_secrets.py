@@ -178,7 +178,28 @@ def test_asyncio_run_per_call_does_not_leak(server: FaultServer, caplog: pytest.
             assert asyncio.run(llm.ainvoke("hi")).text == "ok"
         gc.collect()
     assert _fds() <= before + 2  # each loop's connections were closed with it
+    from langchain_qwen._client import _LOOPS
+
+    assert len(_LOOPS) == 0  # and no finished loop is kept
     assert "Event loop is closed" not in caplog.text and "never retrieved" not in caplog.text
+
+
+def test_loop_closed_without_cancelling_its_tasks_is_dropped(
+    server: FaultServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    from langchain_qwen._client import _LOOPS
+
+    server.handler = lambda _req: json_response(200, completion("ok"))
+    llm = ChatQwen(model="qwen-plus", api_key=KEY, base_url=server.url)
+    loop = asyncio.new_event_loop()
+    with caplog.at_level(logging.ERROR, logger="asyncio"):
+        assert loop.run_until_complete(llm.ainvoke("hi")).text == "ok"
+        loop.close()  # a hand-run loop, closed with the guard task still pending
+        assert asyncio.run(llm.ainvoke("again")).text == "ok"
+        del loop
+        gc.collect()
+    assert len(_LOOPS) == 0
+    assert "destroyed but it is pending" not in caplog.text
 
 
 # --- batch inputs ---------------------------------------------------------------------------------------
