@@ -2,17 +2,17 @@
 
 Usage (prints the base URL on the first stdout line, serves until killed):
 
-    python bench/_serve.py emulator [--latency 0.1]
+    python bench/_serve.py emulator [--latency 0.1] [--tool-arg-piece-tokens 1]
     python bench/_serve.py tool-stream [--pieces 2000]
     python bench/_serve.py lean [--latency 0.1]
 
-`emulator --latency S` is the DashScope emulator with every /chat/completions request held S seconds
-before it is answered (a `Fault(delay=S)` that never runs out, applied in each request's own handler thread).
+`emulator` is the DashScope emulator; `--latency S` holds every request S seconds (in its own handler
+thread) before it is answered, `--tool-arg-piece-tokens N` streams tool-call arguments N tokens per delta.
 
-`tool-stream` answers every POST with one streamed tool call whose arguments arrive in `--pieces`
-fragments, in DashScope's wire shape (F3.3: the first delta carries id and name, continuations
-`id: ""` and `name: null`, `finish_reason: "tool_calls"` on the last fragment, then the usage chunk and
-`[DONE]`). The emulator cuts arguments into at most 3 fragments, so this case needs its own server.
+`tool-stream` (a cross-check of the emulator's tool stream) answers every POST with one streamed tool
+call whose arguments arrive in `--pieces` fragments, in DashScope's wire shape (F3.3: the first delta
+carries id and name, continuations `id: ""` and `name: null`, `finish_reason: "tool_calls"` on the last
+fragment, then the usage chunk and `[DONE]`).
 
 `lean` is an asyncio server that answers every POST, after `--latency` seconds, with one canned
 non-stream completion in DashScope's shape. It spends ~0.1 ms of CPU per request (the emulator spends
@@ -26,7 +26,6 @@ import argparse
 import asyncio
 import contextlib
 import json
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -155,6 +154,7 @@ def main() -> None:
     parser.add_argument("--api-key", default="sk-bench")
     parser.add_argument("--latency", type=float, default=0.0)
     parser.add_argument("--pieces", type=int, default=2000)
+    parser.add_argument("--tool-arg-piece-tokens", type=int, default=None)
     args = parser.parse_args()
     if args.kind == "lean":
         with contextlib.suppress(KeyboardInterrupt):
@@ -163,10 +163,10 @@ def main() -> None:
     if args.kind == "emulator":
         from langchain_qwen.testing.emulator import DashScopeEmulator
 
-        emu = DashScopeEmulator(api_key=args.api_key)
+        emu = DashScopeEmulator(
+            api_key=args.api_key, latency=args.latency, tool_arg_piece_tokens=args.tool_arg_piece_tokens
+        )
         emu.start()
-        if args.latency:
-            emu.inject(path="/chat/completions", delay=args.latency, times=sys.maxsize)
         print(emu.base_url, flush=True)
     else:
         server = ThreadingHTTPServer(("127.0.0.1", 0), _tool_handler(tool_stream_body(args.pieces)))

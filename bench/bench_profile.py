@@ -30,7 +30,7 @@ from typing import Any
 import httpx2
 import openai
 from _harness import KEY, arun, load, serve, shutdown
-from bench_core import MODEL, TOOL_PIECES, StreamCase
+from bench_core import MODEL, TOOL, TOOL_PIECES, StreamCase, tool_clients, tool_prompt
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
@@ -190,8 +190,8 @@ def objects(text: StreamCase, reasoning: StreamCase, tool_url: str) -> None:
     print(f"  ChatQwen text chunk           {tracked_reachable(ours[len(ours) // 2])}")
     ours = list(reasoning.llm.stream(reasoning.prompt))
     print(f"  ChatQwen reasoning chunk      {tracked_reachable(ours[len(ours) // 3])}")
-    llm = ChatQwen(model=MODEL, api_key=KEY, base_url=tool_url, max_retries=0)
-    ours = list(llm.stream("Record a note."))
+    llm = ChatQwen(model=MODEL, api_key=KEY, base_url=tool_url, max_retries=0).bind_tools([TOOL])
+    ours = list(llm.stream(tool_prompt(200)))
     print(f"  ChatQwen tool-call fragment   {tracked_reachable(ours[len(ours) // 2])}")
     raw = list(text.sync.chat.completions.create(**text.kwargs))
     print(f"  raw SDK typed text chunk      {tracked_reachable(raw[len(raw) // 2])}")
@@ -226,10 +226,10 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=20)
     args = parser.parse_args()
     only = set(args.only.split(","))
-    with serve("emulator") as base_url, serve("tool-stream", "--pieces", str(TOOL_PIECES)) as tool_url:
+    with serve("emulator") as base_url, serve("emulator", "--tool-arg-piece-tokens", "1") as tool_url:
         text = StreamCase("text 5,000", base_url, thinking=False)
         reasoning = StreamCase("reasoning 4,000 + text 1,000", base_url, thinking=True)
-        tool_llm = ChatQwen(model=MODEL, api_key=KEY, base_url=tool_url, max_retries=0)
+        tool_stream = tool_clients(tool_url)[0]["ChatQwen.stream"]
         invoke_llm = ChatQwen(model=MODEL, api_key=KEY, base_url=base_url, max_retries=0)
         if "layers" in only:
             layers(text, base_url, args.rounds)
@@ -237,12 +237,12 @@ def main() -> None:
         if "gc" in only:
             print(f"gc during ChatQwen.stream, text 5,000: {GcWatch().run(text.chat_qwen)}")
             print(f"gc during raw SDK typed stream, text 5,000: {GcWatch().run(text.raw_typed)}")
-            print(f"gc during ChatQwen.stream, tool call: {GcWatch().run(lambda: list(tool_llm.stream('x')))}")
+            print(f"gc during ChatQwen.stream, tool call: {GcWatch().run(tool_stream)}")
         if "objects" in only:
             objects(text, reasoning, tool_url)
         if "profile" in only:
             profile("ChatQwen.stream, text 5,000", text.chat_qwen, args.top)
-            profile(f"ChatQwen.stream, tool call in {TOOL_PIECES} pieces", lambda: list(tool_llm.stream("x")), args.top)
+            profile(f"ChatQwen.stream, tool call in {TOOL_PIECES} pieces", tool_stream, args.top)
             profile("200 x ChatQwen.invoke", lambda: [invoke_llm.invoke("Hello") for _ in range(200)], args.top)
 
             async def ainvokes() -> None:

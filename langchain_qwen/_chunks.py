@@ -14,8 +14,6 @@ _set = object.__setattr__
 _TEXT_FIELDS = frozenset({"content", "additional_kwargs", "response_metadata", "id"})
 _TOOL_FIELDS = _TEXT_FIELDS | {"tool_call_chunks", "tool_calls", "invalid_tool_calls"}
 _GENERATION_FIELDS = frozenset({"text", "message"})
-_JSON_VALUE_START = frozenset('{["-0123456789tfnNI')
-"""Characters a JSON value can start with (Python's json also reads NaN and Infinity)."""
 _NOT_AN_OBJECT = object()
 
 
@@ -85,11 +83,11 @@ def text_chunk(
 def _partial_args(args: str) -> Any:
     """What core's `init_tool_calls` reads from one fragment: `parse_partial_json(args)`, or a marker when it fails.
 
-    A fragment whose first non-blank character cannot start a JSON value never parses (every repair
-    candidate starts with it), so it is rejected without running the repair loop.
+    Only a fragment whose first non-blank character is `{` can come out as an object (every repair
+    candidate starts with that character, and core files anything else, failure or not, as an invalid
+    call), so the others skip the repair loop.
     """
-    head = args.lstrip(" \t\n\r")
-    if not head or head[0] not in _JSON_VALUE_START:
+    if not args.lstrip(" \t\n\r").startswith("{"):
         return _NOT_AN_OBJECT
     try:
         return parse_partial_json(args)
