@@ -89,17 +89,23 @@ def rule_stop(profile: QwenProfile, settings: Settings, messages: Messages) -> F
     return NOTHING
 
 
+def _near_miss(key: str, value: Any) -> None:
+    close = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.85) if key not in SETTINGS else []
+    if close:
+        raise QwenValidationError(
+            f"{key}={value!r} is not a setting; did you mean {close[0]}? (Allowed: the ChatQwen settings; to send "
+            f"an undeclared DashScope key on purpose, put it in extra_body.)"
+        )
+
+
 def rule_call_keys(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
     """Per-call keys declared nowhere: a near-miss of a setting is refused; anything else is sent with a warning."""
     unknown = [k for k in settings if k not in SETTINGS and k not in _LANGCHAIN_KEYS]
+    for key, value in (settings.get("model_kwargs") or {}).items():  # ChatQwen(temperatur=...) lands there
+        _near_miss(key, value)
     notes = []
     for key in unknown:
-        close = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.85)
-        if close:
-            raise QwenValidationError(
-                f"{key}={settings[key]!r} is not a setting; did you mean {close[0]}? (Allowed: the ChatQwen settings; "
-                f"to send an undeclared DashScope key on purpose, put it in extra_body.)"
-            )
+        _near_miss(key, settings[key])
         notes.append(f"{key} is not a declared ChatQwen setting; it is sent to DashScope as is.")
     timeout = settings.get("timeout")
     if timeout is not None and (isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0):

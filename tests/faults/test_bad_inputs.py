@@ -149,6 +149,7 @@ CASES: dict[str, Case] = {
     "modalities_video": Case(("modalities", "video"), model="qwen3-omni-flash", call={"modalities": ["text", "video"]}),
     "unknown_call_keyword_misspelt": Case(("temperatur", "temperature"), call={"temperatur": 0.5}),
     "unknown_call_keyword_misspelt_2": Case(("max_token", "max_tokens"), call={"max_token": 5}),
+    "model_keyword_misspelt": Case(("presence_penalt", "presence_penalty"), settings={"presence_penalt": 1.0}),
     "timeout_negative_call": Case(("timeout", "-1"), call={"timeout": -1}),
     "top_p_not_a_number": Case(("top_p", "'high'", "number"), call={"top_p": "high"}),
     "n_float": Case(("n", "1.5", "int"), call={"n": 1.5}),
