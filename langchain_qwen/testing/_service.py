@@ -215,8 +215,12 @@ FAMILIES: dict[str, dict[str, Any]] = {
         **_BATCH_CAP,
     ),
     "qwen3.7-plus": _row("[A7][A8][A9][A10][MD][ISS-OMP886]", _QWEN35_MM, **_BATCH_CAP),
-    "qwen3.8-max": _row("[A7][A9][APIYI-38][VERCEL-GW][BASE F1.2]", _QWEN38, max_output_tokens=131072),
-    "qwen3.8-flash": _row("[A9][APIYI-38F][VERCEL-GW]", _QWEN38, max_output_tokens=131072),
+    "qwen3.8-max": _row(
+        "[A7][A9][APIYI-38][VERCEL-GW][BASE F1.2] out [uncertain: 65,536-131,072]", _QWEN38, max_output_tokens=131072
+    ),
+    "qwen3.8-flash": _row(
+        "[A9][APIYI-38F][VERCEL-GW] out [uncertain: 128,000-131,072]", _QWEN38, max_output_tokens=131072
+    ),
     # Always thinking
     "qwq-plus": _row(
         "[BASE F1.1][BASE F1.4]",
