@@ -21,7 +21,7 @@ from typing import Any
 from langchain_qwen._chat_settings import SENT_KEYS, SETTINGS
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import QwenProfile
-from langchain_qwen._tools import forced, normalize_tool_choice, wire_tool_choice
+from langchain_qwen._tools import plan_tool_choice
 
 Settings = Mapping[str, Any]
 Messages = Sequence[Mapping[str, Any]]
@@ -55,10 +55,10 @@ def partial_last(messages: Messages) -> bool:
     return bool(messages) and messages[-1].get("role") == "assistant" and bool(messages[-1].get("partial"))
 
 
-def exclusive_reason(settings: Settings, messages: Messages) -> str | None:
+def exclusive_reason(profile: QwenProfile, settings: Settings, messages: Messages) -> str | None:
     """A feature DashScope refuses while thinking (forced tool, JSON output, partial mode; F1.6/F1.7), if asked."""
     tools = settings.get("tools")
-    if tools and forced(normalize_tool_choice(settings.get("tool_choice"), tools)):
+    if tools and plan_tool_choice(profile, settings.get("tool_choice"), tools).forces:
         return "forcing a tool call (tool_choice)"
     fmt = settings.get("response_format")
     if isinstance(fmt, Mapping) and fmt.get("type") in ("json_object", "json_schema"):
@@ -90,7 +90,7 @@ def thinking_state(profile: QwenProfile, settings: Settings, messages: Messages)
     # A thinking_budget asks for thinking: on a hybrid model it switches thinking on unless enable_thinking is given.
     asked = enable if enable is not None else (True if settings.get("thinking_budget") is not None else None)
     on = True if profile.thinking == "always" else (asked if asked is not None else bool(profile.thinking_default))
-    if on and exclusive_reason(settings, messages):
+    if on and exclusive_reason(profile, settings, messages):
         return Thinking(on=False, forced_off=True)
     if settings.get("reasoning_effort") == "none" and profile.thinking != "always":
         on = False
@@ -120,7 +120,7 @@ def _refuse_always_off(profile: QwenProfile, settings: Settings, messages: Messa
             f'("The value of the enable_thinking parameter is restricted to True."). Use a hybrid model '
             f"such as qwen-plus to switch thinking off."
         )
-    reason = exclusive_reason(settings, messages)
+    reason = exclusive_reason(profile, settings, messages)
     if reason:
         raise QwenValidationError(
             f"Model {profile.model} always thinks, and DashScope does not allow {reason} while thinking. Use a "
@@ -141,7 +141,7 @@ def rule_thinking(profile: QwenProfile, settings: Settings, messages: Messages) 
         return NOTHING
     state = thinking_state(profile, settings, messages)
     if state.forced_off and enable is True:
-        reason = exclusive_reason(settings, messages)
+        reason = exclusive_reason(profile, settings, messages)
         warning = f"DashScope does not allow {reason} while thinking; thinking is off for this call to {profile.model}."
         return Fragment(body={"enable_thinking": False}, warnings=(warning,))
     return Fragment(body={"enable_thinking": bool(state.on)})
@@ -256,6 +256,13 @@ def rule_stop(profile: QwenProfile, settings: Settings, messages: Messages) -> F
     return NOTHING if stop in (None, [], "") else Fragment(body={"stop": stop})
 
 
+def _after_system(messages: Messages) -> int:
+    lead = 0
+    while lead < len(messages) and messages[lead].get("role") == "system":
+        lead += 1
+    return lead
+
+
 # --- tools --------------------------------------------------------------------------------------
 
 
@@ -269,12 +276,24 @@ def rule_tools(profile: QwenProfile, settings: Settings, messages: Messages) -> 
 
 
 def rule_tool_choice(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
-    """`tool_choice` mapped to what the model accepts (see the table in `langchain_qwen._tools`)."""
+    """`tool_choice` mapped to what the model accepts (table in `langchain_qwen._tools`); a force the model cannot
+    take becomes "auto" plus a system instruction, with one warning."""
     tools = settings.get("tools")
     if not tools:
         return NOTHING
-    choice = wire_tool_choice(profile, normalize_tool_choice(settings.get("tool_choice"), tools), tools)
-    return NOTHING if choice is None else Fragment(body={"tool_choice": choice})
+    plan = plan_tool_choice(profile, settings.get("tool_choice"), tools)
+    if plan.wire is None:
+        return NOTHING
+    if plan.instruction is None:
+        return Fragment(body={"tool_choice": plan.wire})
+    lead = _after_system(messages)
+    new = (*messages[:lead], {"role": "system", "content": plan.instruction}, *messages[lead:])
+    warning = (
+        f"{profile.model} cannot be forced to call one of several tools (no tool_choice='required' for it"
+        f"{' while thinking' if profile.thinking == 'always' else ''}); sent tool_choice='auto' with an instruction "
+        f"to call a tool."
+    )
+    return Fragment(body={"tool_choice": plan.wire}, messages=new, warnings=(warning,))
 
 
 # --- JSON output --------------------------------------------------------------------------------
@@ -308,13 +327,6 @@ def _mentions_json(messages: Messages) -> bool:
         m.get("role") in ("system", "user") and "json" in json.dumps(m.get("content"), ensure_ascii=False).lower()
         for m in messages
     )
-
-
-def _after_system(messages: Messages) -> int:
-    lead = 0
-    while lead < len(messages) and messages[lead].get("role") == "system":
-        lead += 1
-    return lead
 
 
 def rule_json_instruction(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:

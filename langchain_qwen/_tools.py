@@ -1,20 +1,25 @@
 """Tools for DashScope: conversion, `tool_choice` normalisation, and its mapping under the model's rules.
 
-How LangChain's `tool_choice` values map to DashScope (F1.6, F3.1):
+How LangChain's `tool_choice` values map to DashScope (F1.6, F3.1, addendum A8). "Allowed" is the profile's
+`tool_choice` list on models whose thinking can be switched off, `tool_choice_thinking` on always-thinking ones:
 
-| asked                      | DashScope has            | sent (non-thinking)                  | while thinking                                   |
-|----------------------------|--------------------------|--------------------------------------|--------------------------------------------------|
-| "auto" / None              | "auto" (default)         | "auto" / omitted                     | same                                             |
-| "none"                     | "none"                   | "none"                               | same                                             |
-| a tool name / dict         | {"type":"function",...}  | the named function                   | hybrid: thinking off for this call; always: error |
-| "any" / "required" / True  | no "required"            | one tool: that tool by name; several: error | as above                                   |
+| asked                      | sent                                                   | thinking                            |
+|----------------------------|--------------------------------------------------------|-------------------------------------|
+| "auto" / None / "none"     | as asked (None: omitted)                               | unchanged                           |
+| a tool name / dict         | that function, if "function" is allowed; else refused  | hybrid: off for this call           |
+| "any" / "required" / True, | one tool bound and "function" allowed: it, by name;    | hybrid: off for this call           |
+|                            | else "required" where allowed (A8: thinking off only); |                                     |
+|                            | else "auto" plus a system instruction to call one of   | unchanged (nothing is forced)       |
+|                            | the tools, with a single warning                       |                                     |
 
-Unknown models (not in the profile table) get the value as asked ("required" included): the API decides.
+Always-thinking models allow neither form (F1.6), so "any" becomes "auto" plus the instruction there, and a named
+tool is refused. Unknown models (not in the profile table) get the value as asked ("required" included).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_qwen._errors import QwenValidationError
@@ -78,36 +83,71 @@ def normalize_tool_choice(tool_choice: Any, tools: Sequence[Mapping[str, Any]]) 
 
 
 def forced(tool_choice: Any) -> bool:
-    """Whether `tool_choice` (normalised) forces a call: DashScope forbids that while thinking."""
+    """Whether `tool_choice` (normalised) asks for a forced call."""
     return tool_choice == REQUIRED or isinstance(tool_choice, Mapping)
 
 
-def wire_tool_choice(profile: QwenProfile, tool_choice: Any, tools: Sequence[Mapping[str, Any]]) -> Any:
-    """The `tool_choice` DashScope accepts for this model (thinking already switched off when forcing)."""
-    if tool_choice is None or tool_choice in ("auto", "none"):
-        return tool_choice
+@dataclass(frozen=True)
+class ToolChoicePlan:
+    """What is sent for one `tool_choice`: the wire value, whether it forces a call, and an instruction."""
+
+    wire: Any
+    """The `tool_choice` sent (None: omitted)."""
+    forces: bool = False
+    """A call is forced on the wire (DashScope refuses that while thinking: hybrids think off for the call)."""
+    instruction: str | None = None
+    """A system instruction standing in for a force the model cannot take (sent with "auto", warned once)."""
+
+
+def _allowed(profile: QwenProfile) -> tuple[str, ...]:
+    return profile.tool_choice_thinking if profile.thinking == "always" else profile.tool_choice
+
+
+def _soft_required(profile: QwenProfile, names: list[str]) -> ToolChoicePlan:
+    listed = ", ".join(names)
+    return ToolChoicePlan(
+        wire="auto",
+        instruction=f"You must answer by calling one of the provided tools ({listed}); do not answer with text only.",
+    )
+
+
+def _named(profile: QwenProfile, choice: Mapping[str, Any]) -> ToolChoicePlan:
+    if "function" in _allowed(profile):
+        return ToolChoicePlan(wire=dict(choice), forces=True)
+    if profile.thinking == "always":
+        raise QwenValidationError(
+            f"Model {profile.model} always thinks, and DashScope does not allow forcing a tool call (tool_choice) "
+            f"while thinking. Use a hybrid model (e.g. qwen-plus), where thinking is switched off for such calls, "
+            f"or tool_choice='auto'."
+        )
+    raise QwenValidationError(f"Model {profile.model} cannot be forced to call a tool; use tool_choice='auto'.")
+
+
+def plan_tool_choice(profile: QwenProfile, tool_choice: Any, tools: Sequence[Mapping[str, Any]]) -> ToolChoicePlan:
+    """The `tool_choice` DashScope accepts for this model and call (see the table in the module docstring)."""
+    choice = normalize_tool_choice(tool_choice, tools)
+    if choice is None or choice in ("auto", "none"):
+        return ToolChoicePlan(wire=choice)
     if not profile.known:
-        return tool_choice
-    if tool_choice == REQUIRED:
-        names = tool_names(tools)
-        if len(names) != 1:
-            raise QwenValidationError(
-                f"DashScope has no tool_choice='required' ('tool_choice is one of the strings that should be "
-                f'["none", "auto"]\'), and {len(names)} tools are bound, so no single call can be forced. '
-                f"Pass one tool name as tool_choice to force that tool, or use tool_choice='auto'."
-            )
-        tool_choice = {"type": "function", "function": {"name": names[0]}}
-    if "function" not in profile.tool_choice:
-        raise QwenValidationError(f"Model {profile.model} cannot be forced to call a tool; use tool_choice='auto'.")
-    return tool_choice
+        return ToolChoicePlan(wire=choice, forces=True)
+    if isinstance(choice, Mapping):
+        return _named(profile, choice)
+    names = tool_names(tools)
+    allowed = _allowed(profile)
+    if len(names) == 1 and "function" in allowed:
+        return ToolChoicePlan(wire={"type": "function", "function": {"name": names[0]}}, forces=True)
+    if REQUIRED in allowed:
+        return ToolChoicePlan(wire=REQUIRED, forces=True)
+    return _soft_required(profile, names)
 
 
 __all__ = [
     "REQUIRED",
     "RESERVED_TOOL_NAMES",
+    "ToolChoicePlan",
     "convert_tools",
     "forced",
     "normalize_tool_choice",
+    "plan_tool_choice",
     "tool_names",
-    "wire_tool_choice",
 ]

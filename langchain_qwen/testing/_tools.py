@@ -10,7 +10,8 @@ Tool-call decision (request with non-empty ``tools``, ``decide_tool_calls``):
 * ``"auto"`` / absent: a last message of role ``tool`` gets a text answer; otherwise every tool the last
   user message *mentions* is called (all of them, in ``tools`` order, when ``parallel_tool_calls`` is
   true; only the first otherwise); no mention means a text answer. ``"required"`` (accepted by
-  Qwen3.5+ hybrids with thinking off, ``_service``) behaves like ``"auto"`` but falls back to the first tool.
+  Qwen3.5+ hybrids with thinking off, ``_service``) behaves like ``"auto"`` but falls back to the first tool;
+  after tool results it still calls one: the first tool no assistant turn has called yet (else the first).
 * A partial-mode request (F5) never calls tools: it always answers with the continuation text.
 * A tool is mentioned when ``q`` contains (case-insensitive) its name, or its name with ``_`` / ``-``
   replaced by spaces, or, as a whole word, a part of the name (split on ``_``, ``-`` and camelCase) of at
@@ -304,6 +305,17 @@ def forced_tool_name(tool_choice: Any, tools: Sequence[Any] | None) -> str | Non
     return name
 
 
+def _not_called(functions: Sequence[Mapping[str, Any]], messages: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The functions no assistant turn of the conversation has called yet, in `tools` order."""
+    called = {
+        (call.get("function") or {}).get("name")
+        for m in messages
+        if m.get("role") == "assistant"
+        for call in m.get("tool_calls") or ()
+    }
+    return [f for f in functions if f.get("name") not in called]
+
+
 def decide_tool_calls(body: Mapping[str, Any], messages: Sequence[Mapping[str, Any]], q: str) -> list[ToolCall]:
     """The tool calls to answer with (empty list: answer with text)."""
     tools = body.get("tools") or ()
@@ -314,8 +326,10 @@ def decide_tool_calls(body: Mapping[str, Any], messages: Sequence[Mapping[str, A
     forced = forced_tool_name(choice, tools)
     if forced is not None:
         picked = [next(f for f in functions if f.get("name") == forced)]
-    elif choice == "none" or (messages and messages[-1].get("role") == "tool"):
+    elif choice == "none" or (messages and messages[-1].get("role") == "tool" and choice != "required"):
         return []
+    elif choice == "required" and messages and messages[-1].get("role") == "tool":
+        picked = _not_called(functions, messages)[:1] or functions[:1]  # "required" must call again
     else:
         picked = [f for f in functions if mentions(f["name"], q)]
         if not picked and choice == "required":

@@ -131,7 +131,7 @@ def test_thinking_state_and_history_policy() -> None:
     assert not keep_reasoning(row, {"reasoning_in_history": "never"}, U)
     assert keep_reasoning(_row(thinking="none"), {"reasoning_in_history": "always"}, U)
     partial = (*U, {"role": "assistant", "content": "x", "partial": True})
-    assert exclusive_reason({}, partial) == "partial mode (prefix continuation)"
+    assert exclusive_reason(row, {}, partial) == "partial mode (prefix continuation)"
     assert thinking_state(row, {}, partial).forced_off
 
 
@@ -287,3 +287,47 @@ def test_apply_rules_folds_without_touching_inputs() -> None:
     assert body["temperature"] == 0.2 and body["enable_thinking"] is False and not notes
     assert [m["role"] for m in out] == ["system", "system", "user"]
     assert list(RULES)[:2] == ["sent", "stop"]
+
+
+# --- tool_choice under thinking (addendum A8): every branch of the documented mapping ---------------
+
+ANY = {"tools": [TOOL, TOOL2], "tool_choice": "any"}
+
+
+def _tool_request(row: QwenProfile, settings: dict) -> tuple[dict, tuple, list[str]]:  # type: ignore[type-arg]
+    body, msgs, notes = apply_rules(row, {"model": "row", **settings}, U)
+    return body, msgs, notes
+
+
+def test_any_with_one_tool_forces_it_by_name_and_turns_thinking_off() -> None:
+    body, _, notes = _tool_request(_row(thinking="hybrid_on"), {"tools": [TOOL], "tool_choice": True})
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "f"}} and body["enable_thinking"] is False
+    assert not notes
+
+
+def test_any_with_several_tools_sends_required_where_the_profile_allows_it_with_thinking_off() -> None:
+    row = _row(thinking="hybrid_on", tool_choice=("auto", "none", "function", "required"))
+    body, msgs, notes = _tool_request(row, ANY)
+    assert body["tool_choice"] == "required" and body["enable_thinking"] is False
+    assert msgs == U and not notes
+
+
+def test_any_with_several_tools_elsewhere_is_auto_plus_one_instruction_and_one_warning() -> None:
+    body, msgs, notes = _tool_request(_row(thinking="hybrid_on"), ANY)
+    assert body["tool_choice"] == "auto" and body["enable_thinking"] is True  # nothing forced: thinking unchanged
+    assert msgs[0]["role"] == "system" and "(f, g)" in msgs[0]["content"] and len(notes) == 1
+    assert "cannot be forced to call one of several tools" in notes[0]
+
+
+def test_always_thinking_models_get_auto_plus_instruction_for_any_and_refuse_a_named_tool() -> None:
+    row = _row(thinking="always", tool_choice=("auto", "none"))
+    body, msgs, notes = _tool_request(row, {"tools": [TOOL], "tool_choice": "any"})
+    assert body["tool_choice"] == "auto" and "enable_thinking" not in body and "while thinking" in notes[0]
+    assert msgs[0]["content"].startswith("You must answer by calling one of the provided tools (f)")
+    with pytest.raises(QwenValidationError, match="always thinks, and DashScope does not allow forcing"):
+        _tool_request(row, {"tools": [TOOL], "tool_choice": "f"})
+
+
+def test_unknown_models_get_required_as_asked() -> None:
+    body, _, notes = apply_rules(P("my-model"), {"model": "my-model", **ANY}, U)
+    assert body["tool_choice"] == "required" and not notes

@@ -73,8 +73,9 @@ def test_tool_choice_mapping() -> None:
     assert _body(llm, llm.bind_tools([get_weather, add], tool_choice="add"))["tool_choice"]["function"]["name"] == "add"
     assert _body(llm, llm.bind_tools([get_weather, add], tool_choice="none"))["tool_choice"] == "none"
     assert _body(llm, llm.bind_tools([get_weather], tool_choice=True))["tool_choice"]["type"] == "function"
-    with pytest.raises(QwenValidationError, match="no tool_choice='required'"):
-        _body(llm, llm.bind_tools([get_weather, add], tool_choice="required"))
+    with pytest.warns(UserWarning, match="cannot be forced to call one of several tools"):
+        soft = _body(llm, llm.bind_tools([get_weather, add], tool_choice="required"))  # A8: no "required" here
+    assert soft["tool_choice"] == "auto" and soft["messages"][0]["content"].startswith("You must answer by calling")
     with pytest.raises(QwenValidationError, match="names no bound tool"):
         llm.bind_tools([get_weather], tool_choice="nope")
     assert _body(llm, llm.bind_tools([get_weather], parallel_tool_calls=True))["parallel_tool_calls"] is True
