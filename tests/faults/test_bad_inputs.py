@@ -159,9 +159,6 @@ CASES: dict[str, Case] = {
     "reasoning_effort_unknown": Case(
         ("reasoning_effort", "'ultra'"), model="qwen3.8-max", call={"reasoning_effort": "ultra"}
     ),
-    "tool_choice_required_two_tools": Case(
-        ("required",), call={"tool_choice": "required"}, tools=[_tool(), _tool("get_time")]
-    ),
     "search_strategy_unknown": Case(
         ("search_strategy", "'fastest'"), call={"search_options": {"search_strategy": "fastest"}}
     ),
