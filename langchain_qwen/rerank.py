@@ -161,11 +161,23 @@ def prepare_items(
     return items
 
 
-def prepare_query(query: Any, model: str, on_too_long: Literal["error", "truncate"]) -> tuple[str, int]:
-    """The query text as sent and its token count (0 for models not in the table)."""
-    if not isinstance(query, str):
-        raise QwenValidationError(f"query must be a str, got {type(query).__name__}.")
+def prepare_query(query: Any, model: str, on_too_long: Literal["error", "truncate"]) -> tuple[Any, int]:
+    """The query as sent and its token count (0 for models not in the table, and for image/video queries).
+
+    A str, or for qwen3-vl-rerank one `{"text"|"image"|"video": ...}` object.
+    """
     profile = rerank_profile(model)
+    if isinstance(query, Mapping) and (profile is None or profile.media_limits):
+        value, _kind, text = _media_item(0, query, model)
+        if text is None or profile is None:
+            return value, 0
+        cut, tokens = _fit(text, "The query", profile, on_too_long)
+        return {"text": cut}, tokens
+    if not isinstance(query, str):
+        raise QwenValidationError(
+            f"query must be a str (or, for qwen3-vl-rerank, one {{'text'|'image'|'video': ...}} object), "
+            f"got {type(query).__name__}."
+        )
     if profile is None:
         return query, 0
     return _fit(query, "The query", profile, on_too_long)
@@ -201,7 +213,7 @@ def plan_calls(items: Sequence[WireItem], query_tokens: int, model: str) -> list
 
 
 def rerank_body(
-    model: str, query: str, values: Sequence[Any], top_n: int | None, instruct: str | None
+    model: str, query: Any, values: Sequence[Any], top_n: int | None, instruct: str | None
 ) -> dict[str, Any]:
     """The `/reranks` request body (addendum §4.1)."""
     body: dict[str, Any] = {"model": model, "query": query, "documents": list(values)}
@@ -334,7 +346,7 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
 
     def rerank(
         self,
-        query: str,
+        query: str | Mapping[str, Any],
         documents: Sequence[RerankInput],
         *,
         top_n: int | Literal["default"] | None = "default",
@@ -357,7 +369,7 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
 
     async def arerank(
         self,
-        query: str,
+        query: str | Mapping[str, Any],
         documents: Sequence[RerankInput],
         *,
         top_n: int | Literal["default"] | None = "default",

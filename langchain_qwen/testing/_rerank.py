@@ -7,7 +7,8 @@ Rules (no query or document is special-cased):
   ``qwen3-rerank`` is served in Beijing and Singapore (§4.3), elsewhere 404 too. Whether the two Beijing
   models are reachable on this OpenAI-style path is **[uncertain]** (the Qwen Cloud page lists only
   qwen3-rerank); the emulator serves them.
-* ``query`` must be a non-empty string; ``documents`` a non-empty list of strings (or, for qwen3-vl-rerank,
+* ``query`` must be a non-empty string (qwen3-vl-rerank: also one text/image/video object, media scored by its
+  URL's words and counted as 0 tokens **[invented]**); ``documents`` a non-empty list of strings (or, for qwen3-vl-rerank,
   one-key ``{"text"|"image"|"video": str}`` objects); more than the model's documents (or per-kind media) →
   400; ``top_n`` a positive integer (larger than the number of documents returns all, §4 QWC-RERANK);
   ``instruct`` a string; ``return_documents`` a boolean. The wording of every 400 here is **[invented]**.
@@ -167,6 +168,15 @@ def _document_text(i: int, doc: Any, profile: RerankModel) -> tuple[str, str]:
     raise ChatError(MSG_DOCUMENT_ITEM.format(i=i))
 
 
+def _query_text(query: Any, profile: RerankModel) -> tuple[str, str]:
+    """(kind, text) of the query: a non-empty string, or for VL models one text/image/video object."""
+    if isinstance(query, str) and query:
+        return "text", query
+    if isinstance(query, Mapping) and profile.media_limits:
+        return _document_text(-1, query, profile)
+    raise ChatError(MSG_QUERY, param="query")
+
+
 def _check_counts(kinds: list[str], profile: RerankModel) -> None:
     if len(kinds) > profile.max_documents:
         raise ChatError(MSG_TOO_MANY.format(max=profile.max_documents))
@@ -194,9 +204,7 @@ def handle_rerank(body: Any, request_id: str, region: str) -> dict[str, Any]:
     if not isinstance(body, Mapping):
         raise ChatError("Required body invalid, please check the request body format.")
     profile = _model(body, region)
-    query = body.get("query")
-    if not isinstance(query, str) or not query:
-        raise ChatError(MSG_QUERY, param="query")
+    query_kind, query = _query_text(body.get("query"), profile)
     docs = body.get("documents")
     if not isinstance(docs, list) or not docs:
         raise ChatError(MSG_DOCUMENTS, param="documents")
@@ -204,10 +212,11 @@ def handle_rerank(body: Any, request_id: str, region: str) -> dict[str, Any]:
     _check_counts([kind for kind, _ in parsed], profile)
     _check_options(body)
     limit = profile.max_item_tokens
-    query = truncate_tokens(query, limit) if count_text(query) > limit else query
+    if query_kind == "text" and count_text(query) > limit:
+        query = truncate_tokens(query, limit)
     texts = [truncate_tokens(t, limit) if k == "text" and count_text(t) > limit else t for k, t in parsed]
     doc_tokens = sum(count_text(t) for (k, _), t in zip(parsed, texts, strict=True) if k == "text")
-    total = count_text(query) * len(texts) + doc_tokens
+    total = (count_text(query) if query_kind == "text" else 0) * len(texts) + doc_tokens
     if total > profile.max_request_tokens:
         raise ChatError(MSG_REQUEST_TOKENS.format(n=total, max=profile.max_request_tokens))
     ranked = sorted(((relevance(query, t), i) for i, t in enumerate(texts)), key=lambda p: (-p[0], p[1]))

@@ -252,3 +252,14 @@ def test_emulator_reranks_wire_rules(emulator: DashScopeEmulator) -> None:
     assert post(documents=[]).status_code == 400 and post(documents=DOCS, top_n=0).status_code == 400
     assert post(documents=[{"image": "https://x/y.png"}]).status_code == 400  # media only for qwen3-vl-rerank
     assert httpx.get(url, headers=headers).status_code == 405
+
+
+@SYNC
+def test_vl_rerank_takes_an_image_query(emulator: DashScopeEmulator, sync: bool) -> None:
+    docs: list[Any] = [{"image": "https://example.com/dog/park.png"}, {"image": "https://example.com/cat/sofa.png"}]
+    rr = _rr(emulator, model="qwen3-vl-rerank", top_n=1)
+    ranked = _rerank(rr, sync, {"image": "https://example.com/query/cat.png"}, docs)  # type: ignore[arg-type]
+    assert ranked[0].index == 1 and ranked[0].relevance_score > 0
+    assert _calls(emulator)[-1].body["query"] == {"image": "https://example.com/query/cat.png"}
+    with pytest.raises(QwenValidationError, match="qwen3-vl-rerank"):
+        _rerank(_rr(emulator), sync, {"image": "https://example.com/q.png"}, ["a"])  # type: ignore[arg-type]

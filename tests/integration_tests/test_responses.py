@@ -572,3 +572,54 @@ def test_official_sdk_reads_the_emulated_responses(emulator: DashScopeEmulator) 
     assert events[0].type == "response.created" and events[-1].type == "response.completed"
     assert "".join(e.delta for e in events if e.type == "response.output_text.delta") == "Emulated reply: Hello"
     assert client.responses.retrieve(response.id).id == response.id
+
+
+def test_other_builtin_items_keep_arguments_and_outputs(replay_server: tuple[str, list[bytes]]) -> None:
+    """Image search, MCP and knowledge-base items (zh reference samples) become server tool blocks too."""
+    url, bodies = replay_server
+    image = {
+        "name": "web_search_image",
+        "arguments": '{"queries": ["cute cat"]}',
+        "id": "msg_i",
+        "type": "web_search_image_call",
+        "status": "completed",
+        "output": '[{"title": "cat", "url": "https://example.com/cat.jpg", "index": 1}]',
+    }
+    mcp = {
+        "name": "amap-maps-maps_weather",
+        "server_label": "MCP Server",
+        "arguments": '{"city": "Beijing"}',
+        "id": "msg_m",
+        "type": "mcp_call",
+        "status": "completed",
+        "output": '{"city": "Beijing"}',
+    }
+    kb = {
+        "id": "msg_k",
+        "type": "file_search_call",
+        "queries": ["X1 phone"],
+        "status": "completed",
+        "results": [{"score": 0.75, "filename": "X1", "text": "X1 ...", "file_id": "file_1"}],
+    }
+    events: list[dict[str, Any]] = [{"type": "response.created", "response": {"id": "r5"}}]
+    events += [
+        {"type": "response.output_item.done", "output_index": i, "item": it} for i, it in enumerate([image, mcp, kb])
+    ]
+    usage = {"input_tokens": 9, "output_tokens": 1, "total_tokens": 10, "x_tools": {"web_search_image": {"count": 1}}}
+    events.append({"type": "response.completed", "response": {"id": "r5", "status": "completed", "usage": usage}})
+    bodies.append(_sse(events))
+    llm = ChatQwen(model="qwen3.6-plus", base_url=url, api_key="sk-test").bind_tools(
+        [{"type": "web_search_image"}, {"type": "mcp", "server_label": "MCP Server"}, {"type": "file_search"}]
+    )
+    full = merge(list(llm.stream("cats, weather, X1")))
+    calls = [b for b in full.content_blocks if b["type"] == "server_tool_call"]
+    results = [b for b in full.content_blocks if b["type"] == "server_tool_result"]
+    assert [(c["name"], c["args"]) for c in calls] == [
+        ("web_search_image", {"queries": ["cute cat"]}),
+        ("amap-maps-maps_weather", {"city": "Beijing"}),
+        ("file_search", {"queries": ["X1 phone"]}),
+    ]
+    assert calls[1]["extras"] == {"server_label": "MCP Server"}
+    assert results[0]["output"] == [{"title": "cat", "url": "https://example.com/cat.jpg", "index": 1}]
+    assert results[1]["output"] == {"city": "Beijing"} and results[2]["output"][0]["file_id"] == "file_1"
+    assert full.response_metadata["x_tools"] == {"web_search_image": {"count": 1}}
