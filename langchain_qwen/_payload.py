@@ -55,16 +55,21 @@ def _tail(messages: Sequence[BaseMessage]) -> tuple[Mapping[str, Any], ...]:
 
 
 def build_chat_request(
-    messages: Sequence[BaseMessage], params: Mapping[str, Any], *, want_stream: bool, check_input: bool = True
+    messages: Sequence[BaseMessage],
+    params: Mapping[str, Any],
+    *,
+    want_stream: bool,
+    check_input: bool = True,
+    region: str | None = None,
 ) -> ChatRequest:
-    """Decide the whole request from the model's settings merged with per-call options.
+    """Decide the whole request from the model's settings merged with per-call options (facts of `region`).
 
     `check_input=False` skips the input rules (token counting of a partial conversation sends nothing).
     """
     model = params.get("model")
     if not model:
         raise QwenValidationError("No model given: pass model='qwen-plus' (or another DashScope model id).")
-    profile = resolve_profile(model, params.get("qwen_profile"))
+    profile = resolve_profile(model, params.get("qwen_profile"), region=region)
     tail = _tail(messages)
     policy = params.get("reasoning_in_history") or "auto"
     wire = messages_to_wire(

@@ -170,7 +170,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
                 params[key] = {**params[key], **(value or {})}
             else:
                 params[key] = value
-        request, cfg = build_chat_request(messages, params, want_stream=stream), self._client_config()
+        region = profile_region(self.region, self.base_url)
+        request = build_chat_request(messages, params, want_stream=stream, region=region)
+        cfg = self._client_config()
         regions = request.profile.regions
         if cfg.region and regions and cfg.region not in regions:
             warnings.warn(
@@ -362,7 +364,11 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         from langchain_qwen._tokens import count_messages
 
         req = build_chat_request(
-            convert_to_messages(messages), self._default_params, want_stream=False, check_input=False
+            convert_to_messages(messages),
+            self._default_params,
+            want_stream=False,
+            check_input=False,
+            region=profile_region(self.region, self.base_url),
         )
         wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
         return count_messages(req.body["messages"], wire_tools, req.profile.tokenizer)

@@ -115,3 +115,11 @@ def test_constructor_field_and_per_call_option_are_the_same_setting():
 def test_undeclared_keys_pass_through_verbatim():
     body = build_chat_request(HI, {"model": "qwen-plus", "logit_bias": {"1": 2}}, want_stream=False).body
     assert body["logit_bias"] == {"1": 2}
+
+
+def test_request_profile_is_the_models_regional_profile():
+    sg = ChatQwen(model="qwen-plus", api_key="k", region="ap-southeast-1")
+    req, _ = sg._prepare(HI, None, {}, stream=False)
+    assert req.profile == sg.qwen_capabilities and req.profile.json_schema is False
+    bj = ChatQwen(model="qwen-plus", api_key="k", region="cn-beijing")
+    assert bj._prepare(HI, None, {}, stream=False)[0].profile.json_schema is True
