@@ -42,6 +42,7 @@ from langchain_qwen._hosts import (
     normalize_region,
     resolve_base_url,
 )
+from langchain_qwen._json import loads
 
 T = TypeVar("T")
 
@@ -623,7 +624,7 @@ async def apost(
 def response_json(response: httpx2.Response, ctx: ErrorContext) -> Any:
     """The JSON body of a successful response; a body that is not JSON, or is `{"error": ...}`, raises typed."""
     try:
-        payload = json.loads(response.content)
+        payload = loads(response.content)
     except ValueError:
         text = response.content[:300].decode("utf-8", "replace")
         exc = QwenAPIStatusError(

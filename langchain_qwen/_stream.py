@@ -8,7 +8,6 @@ import json
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Protocol
 
-import orjson
 from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
@@ -20,6 +19,7 @@ from langchain_qwen._errors import (
     redact,
     stream_payload_error,
 )
+from langchain_qwen._json import loads
 from langchain_qwen._parse import (
     PROVIDER,
     content_chunk,
@@ -44,19 +44,6 @@ except ImportError:  # pragma: no cover
 
 DONE = object()
 """Sentinel yielded for `data: [DONE]`."""
-_orjson_loads = orjson.loads
-
-
-def loads(data: bytes) -> Any:
-    """`json.loads`, through orjson (several times faster on stream frames) when it accepts the text.
-
-    What orjson refuses (NaN, lone surrogates, a BOM, non-UTF-8) goes to `json.loads`, which decides
-    exactly as before. Integers beyond 64 bits come back as floats; no DashScope field carries one.
-    """
-    try:
-        return _orjson_loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
 
 
 class UndecodableStreamError(ValueError):
