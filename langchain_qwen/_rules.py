@@ -21,7 +21,7 @@ from typing import Any
 from langchain_qwen._chat_settings import SENT_KEYS, SETTINGS
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import QwenProfile
-from langchain_qwen._tools import plan_tool_choice
+from langchain_qwen._tools import REQUIRED, plan_tool_choice, soft_required, tool_names
 
 Settings = Mapping[str, Any]
 Messages = Sequence[Mapping[str, Any]]
@@ -294,6 +294,38 @@ def rule_tool_choice(profile: QwenProfile, settings: Settings, messages: Message
         f"to call a tool."
     )
     return Fragment(body={"tool_choice": plan.wire}, messages=new, warnings=(warning,))
+
+
+REQUIRED_REFUSALS = (
+    'tool_choice is one of the strings that should be ["none", "auto"]',
+    "does not support being set to required",
+)
+"""The server's answers to a `tool_choice: "required"` it does not take ([ISS-PYDAI1265]; [ISS-OMP886], A8)."""
+
+
+def required_fallback(
+    profile: QwenProfile, body: Mapping[str, Any], error: BaseException
+) -> tuple[dict[str, Any], str] | None:
+    """The body to send once more when the server refused `tool_choice: "required"` (A8 [uncertain]): "auto" plus
+    the soft mapping's instruction, and the warning to give; None when `error` is not that refusal."""
+    if body.get("tool_choice") != REQUIRED:
+        return None
+    text = f"{error} {getattr(error, 'message', '')}"
+    if not any(refusal in text for refusal in REQUIRED_REFUSALS):
+        return None
+    plan = soft_required(tool_names(body.get("tools")))
+    messages = list(body.get("messages") or ())
+    lead = _after_system(messages)
+    new = {
+        **body,
+        "tool_choice": plan.wire,
+        "messages": [*messages[:lead], {"role": "system", "content": plan.instruction}, *messages[lead:]],
+    }
+    warning = (
+        f"DashScope refused tool_choice='required' for {profile.model} (accepted there only with thinking off, and "
+        f"not on every model [uncertain]); sent again with tool_choice='auto' and an instruction to call a tool."
+    )
+    return new, warning
 
 
 # --- JSON output --------------------------------------------------------------------------------
@@ -661,6 +693,7 @@ __all__ = [
     "exclusive_reason",
     "keep_reasoning",
     "partial_last",
+    "required_fallback",
     "stream_fields",
     "thinking_state",
 ]

@@ -12,6 +12,10 @@ How LangChain's `tool_choice` values map to DashScope (F1.6, F3.1, addendum A8).
 |                            | else "auto" plus a system instruction to call one of   | unchanged (nothing is forced)       |
 |                            | the tools, with a single warning                       |                                     |
 
+"required" on Qwen3.5+ hybrids is [uncertain] (A8): when the server answers that 400 (`tool_choice is one of the
+strings that should be ["none", "auto"]` / `does not support being set to required`), the request is sent once
+more with "auto" plus the same instruction, with a single warning (`langchain_qwen._rules.required_fallback`).
+
 Always-thinking models allow neither form (F1.6), so "any" becomes "auto" plus the instruction there, and a named
 tool is refused. Unknown models (not in the profile table) get the value as asked ("required" included).
 """
@@ -103,7 +107,8 @@ def _allowed(profile: QwenProfile) -> tuple[str, ...]:
     return profile.tool_choice_thinking if profile.thinking == "always" else profile.tool_choice
 
 
-def _soft_required(profile: QwenProfile, names: list[str]) -> ToolChoicePlan:
+def soft_required(names: Sequence[str]) -> ToolChoicePlan:
+    """ "auto" plus a system instruction to call one of `names` (the stand-in for a force the model cannot take)."""
     listed = ", ".join(names)
     return ToolChoicePlan(
         wire="auto",
@@ -138,7 +143,7 @@ def plan_tool_choice(profile: QwenProfile, tool_choice: Any, tools: Sequence[Map
         return ToolChoicePlan(wire={"type": "function", "function": {"name": names[0]}}, forces=True)
     if REQUIRED in allowed:
         return ToolChoicePlan(wire=REQUIRED, forces=True)
-    return _soft_required(profile, names)
+    return soft_required(names)
 
 
 __all__ = [
@@ -149,5 +154,6 @@ __all__ = [
     "forced",
     "normalize_tool_choice",
     "plan_tool_choice",
+    "soft_required",
     "tool_names",
 ]

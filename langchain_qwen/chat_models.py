@@ -6,6 +6,7 @@ import warnings
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from typing import Any, Literal, cast
 
+import httpx2
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput, ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
@@ -18,9 +19,11 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from langchain_qwen import _responses_chat
 from langchain_qwen._chat_settings import QwenChatSettings, settings_of
 from langchain_qwen._client import ClientConfig, HttpMeta, apost, post, response_json
+from langchain_qwen._errors import QwenBadRequestError
 from langchain_qwen._parse import chat_result
 from langchain_qwen._payload import ChatRequest, build_chat_request
 from langchain_qwen._profiles import QwenProfile, profile_region, resolve_profile
+from langchain_qwen._rules import required_fallback
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._stream import StreamState, aiter_chunks, iter_chunks
 from langchain_qwen._version import __version__
@@ -195,7 +198,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         if _responses_chat.wants_responses(self, kwargs):
             return _responses_chat.generate(self, messages, stop, run_manager, kwargs)
         req, cfg = self._prepare(messages, stop, kwargs, stream=False)
-        response = post(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
+        response = _send(cfg, req, stream=req.stream)
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
             return chat_result(response_json(response, cfg.context), meta)
@@ -215,7 +218,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         if _responses_chat.wants_responses(self, kwargs):
             return await _responses_chat.agenerate(self, messages, stop, run_manager, kwargs)
         req, cfg = self._prepare(messages, stop, kwargs, stream=False)
-        response = await apost(cfg, _CHAT_PATH, req.body, stream=req.stream, headers=req.headers, timeout=req.timeout)
+        response = await _asend(cfg, req, stream=req.stream)
         meta = HttpMeta.from_headers(response.headers)
         if not req.stream:
             return chat_result(response_json(response, cfg.context), meta)
@@ -236,7 +239,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
             yield from _responses_chat.stream(self, messages, stop, run_manager, kwargs)
             return
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
-        response = post(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
+        response = _send(cfg, req, stream=True)
         state = StreamState(
             HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream, audio=req.audio
         )
@@ -257,7 +260,7 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
                 yield chunk
             return
         req, cfg = self._prepare(messages, stop, kwargs, stream=True)
-        response = await apost(cfg, _CHAT_PATH, req.body, stream=True, headers=req.headers, timeout=req.timeout)
+        response = await _asend(cfg, req, stream=True)
         state = StreamState(
             HttpMeta.from_headers(response.headers), cumulative=req.profile.cumulative_stream, audio=req.audio
         )
@@ -372,6 +375,36 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
         )
         wire_tools = [convert_to_openai_tool(t) for t in tools] if tools else None
         return count_messages(req.body["messages"], wire_tools, req.profile.tokenizer)
+
+
+def _fallback_body(req: ChatRequest, err: QwenBadRequestError) -> dict[str, Any] | None:
+    """The body to send once more after `err` (a refused `tool_choice: "required"`, A8), warning once; else None."""
+    fallback = required_fallback(req.profile, req.body, err)
+    if fallback is None:
+        return None
+    body, warning = fallback
+    warnings.warn(warning, stacklevel=6)
+    return body
+
+
+def _send(cfg: ClientConfig, req: ChatRequest, *, stream: bool) -> httpx2.Response:
+    """POST the chat request (sent again once with "auto" + instruction if the server refuses "required")."""
+    try:
+        return post(cfg, _CHAT_PATH, req.body, stream=stream, headers=req.headers, timeout=req.timeout)
+    except QwenBadRequestError as err:
+        if (body := _fallback_body(req, err)) is None:
+            raise
+    return post(cfg, _CHAT_PATH, body, stream=stream, headers=req.headers, timeout=req.timeout)
+
+
+async def _asend(cfg: ClientConfig, req: ChatRequest, *, stream: bool) -> httpx2.Response:
+    """Async twin of `_send`."""
+    try:
+        return await apost(cfg, _CHAT_PATH, req.body, stream=stream, headers=req.headers, timeout=req.timeout)
+    except QwenBadRequestError as err:
+        if (body := _fallback_body(req, err)) is None:
+            raise
+    return await apost(cfg, _CHAT_PATH, body, stream=stream, headers=req.headers, timeout=req.timeout)
 
 
 def _register_serializable() -> None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import operator
 import warnings
+from functools import reduce
 from typing import Any
 
 import pytest
@@ -15,8 +17,8 @@ from langchain.agents import create_agent
 from langchain_core.tools import tool
 from pydantic import BaseModel
 
-from langchain_qwen import ChatQwen, known_models, resolve_profile
-from langchain_qwen.testing import DashScopeEmulator
+from langchain_qwen import ChatQwen, QwenBadRequestError, known_models, resolve_profile
+from langchain_qwen.testing import DashScopeEmulator, Fault
 from langchain_qwen.testing._service import service_model
 
 SYNC = pytest.mark.parametrize("sync", [True, False], ids=["sync", "async"])
@@ -97,7 +99,7 @@ def test_create_agent_response_format_on_every_tool_model(emulator: DashScopeEmu
     ("model", "overrides", "strategy"),
     [
         ("qwen-plus", None, "provider"),  # native json_schema (Beijing)
-        ("qwen3.5-plus", {"tool_choice": ["auto", "none", "function", "required"]}, "tool"),  # A8: "required"
+        ("qwen3.5-plus", None, "tool"),  # A8: "required" with thinking off, from the profile table
     ],
 )
 def test_agent_calls_a_tool_then_answers_structured(
@@ -110,8 +112,9 @@ def test_agent_calls_a_tool_then_answers_structured(
     assert _strategy(emulator) == strategy
     first = emulator.requests[0].body
     assert first["messages"][-1]["role"] == "user"
-    if strategy == "tool" and overrides:
-        assert first["tool_choice"] == "required" and first["enable_thinking"] is False
+    if strategy == "tool":
+        assert [r.body["tool_choice"] for r in emulator.requests] == ["required", "required"]  # two model turns
+        assert all(r.body["enable_thinking"] is False for r in emulator.requests)
         tool_turns = [m for m in out["messages"] if m.type == "tool"]
         assert json.loads(tool_turns[0].content) == 2102650 or tool_turns[0].content == "2102650"
 
@@ -127,3 +130,41 @@ def test_soft_branch_sends_auto_with_one_instruction(emulator: DashScopeEmulator
     first = emulator.requests[0].body
     assert first["tool_choice"] == "auto" and first["messages"][0]["role"] == "system"
     assert "get_population, CityFacts" in first["messages"][0]["content"]
+
+
+@pytest.mark.parametrize("mode", ["invoke", "stream", "ainvoke", "astream"])
+def test_refused_required_falls_back_to_auto_with_instruction(emulator: DashScopeEmulator, mode: str) -> None:
+    """A profile claiming "required" (A8 is [uncertain]) on a model the service refuses it for: the 400 `tool_choice
+    is one of the strings that should be ["none", "auto"]` is answered by one retry with "auto" + the instruction."""
+    claim = {"tool_choice": ["auto", "none", "function", "required"]}
+    llm = ChatQwen(model="qwen3-max", base_url=emulator.base_url, api_key=emulator.api_key, qwen_profile=claim)
+    bound = llm.bind_tools([get_population, CityFacts], tool_choice="any")
+    prompt = "Give me the city facts for 'Paris'"
+    with pytest.warns(UserWarning) as caught:
+        if mode == "invoke":
+            message = bound.invoke(prompt)
+        elif mode == "ainvoke":
+            message = asyncio.run(bound.ainvoke(prompt))
+        elif mode == "stream":
+            message = reduce(operator.add, bound.stream(prompt))
+        else:
+
+            async def collect() -> Any:
+                return [c async for c in bound.astream(prompt)]
+
+            message = reduce(operator.add, asyncio.run(collect()))
+    assert len([w for w in caught if "refused tool_choice='required'" in str(w.message)]) == 1
+    assert message.tool_calls or message.content  # the retried request's answer reaches the caller
+    first, retry = (r.body for r in emulator.requests)
+    assert first["tool_choice"] == "required" and retry["tool_choice"] == "auto"
+    assert retry["messages"][0]["role"] == "system" and "get_population, CityFacts" in retry["messages"][0]["content"]
+    assert retry["messages"][1:] == first["messages"]
+
+
+def test_other_bad_requests_are_not_retried(emulator: DashScopeEmulator) -> None:
+    emulator.inject(Fault(path="/chat/completions", status=400, code="invalid_parameter_error", message="Bad input"))
+    llm = ChatQwen(model="qwen3.5-plus", base_url=emulator.base_url, api_key=emulator.api_key, max_retries=0)
+    bound = llm.bind_tools([get_population, CityFacts], tool_choice="any")
+    with pytest.raises(QwenBadRequestError, match="Bad input"):
+        bound.invoke("hi")
+    assert len(emulator.requests) == 1 and emulator.requests[0].body["tool_choice"] == "required"
