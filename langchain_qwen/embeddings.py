@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
-from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic import ConfigDict, model_validator
 
 from langchain_qwen._client import apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
@@ -189,17 +189,6 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
     progress: bool | None = None
     """A progress bar for jobs of several requests: None shows it in notebooks and terminals when a job takes
     over 3 s (never in CI or non-interactive runs), True always, False never."""
-
-    def __init__(self, **data: Any) -> None:
-        """Validate settings; a rejected setting raises `QwenValidationError` itself, not pydantic's wrapper."""
-        try:
-            super().__init__(**data)
-        except ValidationError as err:
-            for detail in err.errors():
-                cause = (detail.get("ctx") or {}).get("error")
-                if isinstance(cause, QwenValidationError):
-                    raise cause from None
-            raise
 
     @model_validator(mode="after")
     def _check_settings(self) -> QwenEmbeddings:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
-from pydantic import ConfigDict, ValidationError, model_validator
+from pydantic import ConfigDict, model_validator
 
 from langchain_qwen._client import ClientConfig, apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
@@ -306,17 +306,6 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
     or raises."""
     max_concurrency: int = 4
     """Requests in flight at once in the async methods."""
-
-    def __init__(self, **data: Any) -> None:
-        """Validate settings; a rejected setting raises `QwenValidationError` itself, not pydantic's wrapper."""
-        try:
-            super().__init__(**data)
-        except ValidationError as err:
-            for detail in err.errors():
-                cause = (detail.get("ctx") or {}).get("error")
-                if isinstance(cause, QwenValidationError):
-                    raise cause from None
-            raise
 
     @model_validator(mode="after")
     def _check_settings(self) -> QwenRerank:

@@ -449,14 +449,15 @@ def test_cancel_then_cancelled_with_error_file(emu: DashScopeEmulator, oai: open
 
 
 def test_cancel_during_in_progress(emu: DashScopeEmulator, oai: openai.OpenAI) -> None:
-    emu.batch_seconds = 0.3
+    emu.batch_seconds = 6.0  # validating [0, 2) s, in_progress [2, 4) s: a wide window, even on a loaded machine
     batch = oai.batches.create(
         input_file_id=upload(oai, [line("1"), line("2")]), endpoint=CHAT, completion_window="24h"
     )
-    time.sleep(0.12)
-    assert oai.batches.retrieve(batch.id).status == "in_progress"
+    give_up = time.monotonic() + 10
+    while (status := oai.batches.retrieve(batch.id).status) == "validating" and time.monotonic() < give_up:
+        time.sleep(0.05)
+    assert status == "in_progress"
     assert oai.batches.cancel(batch.id).status == "cancelling"
-    time.sleep(0.3)
     cancelled = oai.batches.retrieve(batch.id)
     assert cancelled.status == "cancelled" and cancelled.completed_at is None and cancelled.in_progress_at
     assert cancelled.request_counts.failed == 2
