@@ -221,6 +221,11 @@ FAMILIES: dict[str, dict[str, Any]] = {
     "qwen3.8-flash": _row(
         "[A9][APIYI-38F][VERCEL-GW] out [uncertain: 128,000-131,072]", _QWEN38, max_output_tokens=131072
     ),
+    "qwen3.8-flash-next": _row(
+        "[BAIDU-38FN][VERCEL-GW] open-weight preview, served via alibaba [uncertain]; efforts as qwen3.8 [uncertain]",
+        _QWEN38,
+        context_window=262144,
+    ),
     # Always thinking
     "qwq-plus": _row(
         "[BASE F1.1][BASE F1.4]",
@@ -328,6 +333,17 @@ FAMILIES: dict[str, dict[str, Any]] = {
         context_window=262144,
         max_output_tokens=32768,
     ),
+    **{
+        name: _row(
+            "[MD] thinking: budget only (thinking variants) [uncertain]",
+            thinking="unknown",
+            input_modalities=frozenset({"text", "image"}),
+            context_window=131072,
+            max_output_tokens=32768,
+            regions=frozenset({"cn-beijing", "ap-southeast-1"}),
+        )
+        for name in ("qwen3-vl-235b-a22b", "qwen3-vl-30b-a3b")
+    },
     "qvq-max": _row("[BASE F10.2]", _QVQ),
     "qvq-plus": _row("[BASE F10.2]", _QVQ),
     "qvq-72b-preview": _row("[BASE F10.2]", _QVQ, context_window=32768, max_output_tokens=16384),
@@ -347,6 +363,20 @@ FAMILIES: dict[str, dict[str, Any]] = {
         max_input_tokens=16384,
         max_output_tokens=16384,
     ),
+    **{
+        name: _row(
+            "[BASE F10.3][BASE F13.2] 2026 additions, details not captured: thinking, tools, limits, voices [uncertain]",
+            thinking="unknown",
+            stream_only=True,
+            input_modalities=OMNI_IN,
+            output_modalities=TEXT_AUDIO,
+            json_object=False,
+            partial_mode=False,
+            tokenizer="qwen3_5",
+            search_agent=True,
+        )
+        for name in ("qwen3.5-omni-plus", "qwen3.5-omni-flash")
+    },
     "qwen-omni-turbo": _row("[BASE F10.3]", _OMNI_OLD, max_input_tokens=30720),
     "qwen2.5-omni-7b": _row("[BASE F10.3]", _OMNI_OLD),
     # Third-party models hosted in Beijing [BASE F1.1][MD]
@@ -377,6 +407,7 @@ FAMILIES: dict[str, dict[str, Any]] = {
         "[MD][BASE F1.2]", _3P, thinking="hybrid_on", reasoning_effort=_HIGH_MAX, context_window=1_000_000
     ),
     "deepseek-v3.1": _row("[BASE F1.1][BASE F3.5]", _3P, thinking="hybrid_off", context_window=131072),
+    "deepseek-v3.2-exp": _row("[BASE F1.1][BASE F3.5][MD]", _3P, thinking="hybrid_off", context_window=131072),
     "deepseek-r1-0528": _row("[BASE F1.1]", _ALWAYS, _3P, max_thinking_budget=None, context_window=131072),
     "kimi-k2.5": _row(
         "[MD] default off [uncertain]", _3P, thinking="hybrid_off", input_modalities=TIV, context_window=262144
