@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from langchain_qwen._errors import QwenValidationError
@@ -148,6 +149,7 @@ _HOST_PATTERNS: tuple[tuple[re.Pattern[str], str | None, str], ...] = (
 )
 
 
+@functools.lru_cache(maxsize=256)
 def describe_host(base_url: str) -> tuple[str | None, str | None]:
     """(region, plan) of a known DashScope host, else (None, None): for the 401/403 hint."""
     from urllib.parse import urlsplit

@@ -5,10 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from langchain_core.utils import from_env, secret_from_env
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, ValidationError, model_validator
+from pydantic import AliasChoices, BaseModel, Field, PrivateAttr, SecretStr, ValidationError, model_validator
 
 from langchain_qwen._client import ClientConfig, check_connection, make_config
 from langchain_qwen._errors import QwenValidationError
+
+
+class _ConfigCache:
+    """The last `ClientConfig` of one model instance and the settings it was made from.
+
+    Invisible to the model's identity: every cache equals every other (so `==` between models is unchanged),
+    and a copy or pickle of the model starts empty (a `model_copy(update=...)` rebuilds from its own settings).
+    """
+
+    __slots__ = ("config", "key")
+
+    def __init__(self, key: tuple[Any, ...] | None = None, config: ClientConfig | None = None) -> None:
+        self.key, self.config = key, config
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ConfigCache)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[_ConfigCache], tuple[()]]:
+        return (_ConfigCache, ())
 
 
 class DashScopeSettings(BaseModel):
@@ -49,6 +70,7 @@ class DashScopeSettings(BaseModel):
     """Optional `httpx2.Client` for the sync SDK client (proxies, custom transports)."""
     http_async_client: Any | None = Field(default=None, exclude=True)
     """Optional `httpx2.AsyncClient` for the async SDK client."""
+    _config_cache: _ConfigCache = PrivateAttr(default_factory=_ConfigCache)
 
     def __init__(self, *args: Any, **data: Any) -> None:
         """Build; a refused setting raises `QwenValidationError` itself, not pydantic's wrapper around it."""
@@ -77,6 +99,30 @@ class DashScopeSettings(BaseModel):
         return self
 
     def _client_config(self) -> ClientConfig:
+        """The client config of the current settings, made once per distinct settings (cheap per request)."""
+        headers = self.default_headers
+        key = (
+            self.api_key,
+            self.base_url,
+            self.region,
+            self.workspace_id,
+            self.timeout,
+            self.max_retries,
+            None if headers is None else tuple(headers.items()),
+            self.http_client,
+            self.http_async_client,
+            self.plan,
+            self.trial,
+            self.total_timeout,
+        )
+        cache = self._config_cache
+        if cache.config is not None and cache.key == key:
+            return cache.config
+        config = self._make_config()
+        self._config_cache = _ConfigCache(key, config)
+        return config
+
+    def _make_config(self) -> ClientConfig:
         return make_config(
             api_key=self.api_key,
             base_url=self.base_url,
