@@ -18,7 +18,7 @@ from langchain_qwen.testing import DashScopeEmulator
 
 @pytest.fixture
 def emu() -> Iterator[DashScopeEmulator]:
-    with DashScopeEmulator(api_key="sk-emulator", batch_seconds=0.3) as server:
+    with DashScopeEmulator(api_key="sk-emulator", batch_seconds=0) as server:  # finished on first read
         yield server
 
 

@@ -101,7 +101,7 @@ def test_storage_limit_invalid_ids_list_delete_and_context_manager(slow_parsing:
         assert {f.id for f in files.list()} == {d.id for d in docs}
         assert files.content(docs[0].id) == b"one"
     assert files.list() == []  # deleted on exit
-    kept = [files.upload(b"x", filename=f"{i}.txt") for i in range(3)]
+    kept = [files.upload(b"x", filename=f"{i}.txt", wait=False) for i in range(3)]  # the limit counts unparsed files
     with pytest.raises(QwenStorageLimitError):
         files.upload(b"one too many", filename="4.txt")
     assert files.delete(kept[0].id)
@@ -136,7 +136,7 @@ def test_rag_pipeline_hands_documents_to_qwen_long(emulator: DashScopeEmulator) 
 
 
 def test_qwen_long_outside_beijing_warns(emulator: DashScopeEmulator) -> None:
-    llm = ChatQwen(model="qwen-long", api_key="k", region="singapore", base_url=None)
+    llm = ChatQwen(model="qwen-long", api_key="k", region="singapore", base_url=None, max_retries=0)
     with pytest.warns(UserWarning, match="served only in \\['cn-beijing'\\]"), pytest.raises(Exception):
         llm.invoke("hi", timeout=0.01)  # no network here: the warning comes first, then the connection fails
     with warnings.catch_warnings():
