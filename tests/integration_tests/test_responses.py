@@ -306,7 +306,7 @@ def replay_server() -> Iterator[tuple[str, list[bytes]]]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)  # fast shutdown
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/compatible-mode/v1", bodies
     server.shutdown()
