@@ -71,11 +71,12 @@ def build_chat_request(
         raise QwenValidationError("No model given: pass model='qwen-plus' (or another DashScope model id).")
     profile = resolve_profile(model, params.get("qwen_profile"), region=region)
     tail = _tail(messages)
+    thinking = thinking_state(profile, params, tail)
     policy = params.get("reasoning_in_history") or "auto"
     wire = messages_to_wire(
         messages,
         profile,
-        keep_reasoning=keep_reasoning(profile, params, tail),
+        keep_reasoning=keep_reasoning(profile, params, tail, thinking=thinking),
         keep_tool_turn_reasoning=policy != "never",
     )
     fields, final_messages, notes = apply_rules(profile, params, wire, ALL_RULES if check_input else RULES)
@@ -83,7 +84,7 @@ def build_chat_request(
     body.update(params.get("model_kwargs") or {})
     body.update(params.get("extra_body") or {})
     check_body(profile, body)
-    stream = stream_fields(profile, params, tail, want_stream=want_stream)
+    stream = stream_fields(profile, params, tail, want_stream=want_stream, thinking=thinking)
     if stream:
         body["stream"] = True
         body["stream_options"] = {"include_usage": True}  # usage only arrives when asked for (F2.1)
@@ -97,7 +98,7 @@ def build_chat_request(
         stream=stream,
         aggregate=stream and not want_stream,
         profile=profile,
-        thinking=thinking_state(profile, params, tail).on,
+        thinking=thinking.on,
         audio=audio_out(params),
         headers=params.get("extra_headers"),
         timeout=params.get("timeout"),

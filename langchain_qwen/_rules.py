@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Protocol
 
 from langchain_qwen._chat_settings import SENT_KEYS, SETTINGS
 from langchain_qwen._errors import QwenValidationError
@@ -128,8 +128,13 @@ def _refuse_always_off(profile: QwenProfile, settings: Settings, messages: Messa
         )
 
 
-def rule_thinking(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
-    """`enable_thinking`: always explicit on hybrid models (defaults differ per model, F1.1); never for others."""
+def rule_thinking(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> Fragment:
+    """`enable_thinking`: always explicit on hybrid models (defaults differ per model, F1.1); never for others.
+
+    `thinking` is `thinking_state(profile, settings, messages)` when the caller has it (computed here otherwise).
+    """
     enable = settings.get("enable_thinking")
     if profile.thinking == "unknown":
         return Fragment(body={"enable_thinking": enable}) if enable is not None else NOTHING
@@ -139,7 +144,7 @@ def rule_thinking(profile: QwenProfile, settings: Settings, messages: Messages) 
     if profile.thinking == "always":
         _refuse_always_off(profile, settings, messages)
         return NOTHING
-    state = thinking_state(profile, settings, messages)
+    state = thinking or thinking_state(profile, settings, messages)
     if state.forced_off and enable is True:
         reason = exclusive_reason(profile, settings, messages)
         warning = f"DashScope does not allow {reason} while thinking; thinking is off for this call to {profile.model}."
@@ -147,33 +152,35 @@ def rule_thinking(profile: QwenProfile, settings: Settings, messages: Messages) 
     return Fragment(body={"enable_thinking": bool(state.on)})
 
 
-def _applies(profile: QwenProfile, settings: Settings, messages: Messages, key: str) -> bool:
+def _applies(profile: QwenProfile, settings: Settings, messages: Messages, key: str, thinking: Thinking | None) -> bool:
     """A thinking sub-setting is validated and sent (not for no-thinking models or a forced-off call)."""
     if settings.get(key) is None or profile.thinking == "none":
         return False
-    return not thinking_state(profile, settings, messages).forced_off
+    return not (thinking or thinking_state(profile, settings, messages)).forced_off
 
 
-def _effort_off(profile: QwenProfile, settings: Settings, messages: Messages) -> str | None:
+def _effort_off(profile: QwenProfile, settings: Settings, messages: Messages, thinking: Thinking | None) -> str | None:
     """The profile's thinking-off effort (qwen3.8: "none") when thinking is off and no asked effort says otherwise."""
     if not profile.reasoning_effort_off or profile.thinking not in ("hybrid_on", "hybrid_off"):
         return None
-    state = thinking_state(profile, settings, messages)
+    state = thinking or thinking_state(profile, settings, messages)
     if state.forced_off or (state.on is False and settings.get("reasoning_effort") is None):
         return profile.reasoning_effort_off
     return None
 
 
-def rule_reasoning_effort(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
+def rule_reasoning_effort(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> Fragment:
     """`reasoning_effort`: only the values the profile lists; "none" switches a hybrid model's thinking off.
 
     On models steered by effort (`reasoning_effort_off` in the profile, qwen3.8), thinking switched off (asked, or
     for a forced tool / JSON / partial call) is also said with that value.
     """
-    off = _effort_off(profile, settings, messages)
+    off = _effort_off(profile, settings, messages, thinking)
     if off is not None:
         return Fragment(body={"reasoning_effort": off})
-    if not _applies(profile, settings, messages, "reasoning_effort"):
+    if not _applies(profile, settings, messages, "reasoning_effort", thinking):
         return NOTHING
     effort = settings["reasoning_effort"]
     if profile.thinking != "unknown":
@@ -193,9 +200,11 @@ def rule_reasoning_effort(profile: QwenProfile, settings: Settings, messages: Me
     return Fragment(body={"reasoning_effort": effort})
 
 
-def rule_thinking_budget(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
+def rule_thinking_budget(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> Fragment:
     """`thinking_budget`: a positive integer up to the profile's maximum; sent only while thinking."""
-    if not _applies(profile, settings, messages, "thinking_budget"):
+    if not _applies(profile, settings, messages, "thinking_budget", thinking):
         return NOTHING
     budget = settings["thinking_budget"]
     if profile.thinking == "unknown":
@@ -207,7 +216,7 @@ def rule_thinking_budget(profile: QwenProfile, settings: Settings, messages: Mes
         raise QwenValidationError(
             f"thinking_budget must be a positive integer not greater than {limit} for {profile.model}; got {budget!r}."
         )
-    if not thinking_state(profile, settings, messages).on:
+    if not (thinking or thinking_state(profile, settings, messages)).on:
         why = "enable_thinking=False" if settings.get("enable_thinking") is False else "reasoning_effort='none'"
         raise QwenValidationError(
             f"thinking_budget={budget} contradicts {why}: a budget only applies while {profile.model} thinks; "
@@ -216,9 +225,11 @@ def rule_thinking_budget(profile: QwenProfile, settings: Settings, messages: Mes
     return Fragment(body={"thinking_budget": budget})
 
 
-def rule_preserve_thinking(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
+def rule_preserve_thinking(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> Fragment:
     """`preserve_thinking`: sent to models that support it; asking for it elsewhere is refused."""
-    if not _applies(profile, settings, messages, "preserve_thinking"):
+    if not _applies(profile, settings, messages, "preserve_thinking", thinking):
         return NOTHING
     preserve = settings["preserve_thinking"]
     if profile.thinking == "unknown":
@@ -232,14 +243,16 @@ def rule_preserve_thinking(profile: QwenProfile, settings: Settings, messages: M
     return Fragment(body={"preserve_thinking": bool(preserve)})
 
 
-def keep_reasoning(profile: QwenProfile, settings: Settings, messages: Messages) -> bool:
+def keep_reasoning(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> bool:
     """Whether history reasoning goes back to the server ("auto": only where it is preserved)."""
     policy = settings.get("reasoning_in_history") or "auto"
     if policy == "always":
         return True
     if policy == "never":
         return False
-    return thinking_state(profile, settings, messages).preserved
+    return (thinking or thinking_state(profile, settings, messages)).preserved
 
 
 # --- verbatim settings, stop --------------------------------------------------------------------
@@ -461,7 +474,9 @@ def _check_voice(profile: QwenProfile, audio: Mapping[str, Any]) -> None:
         )
 
 
-def rule_audio(profile: QwenProfile, settings: Settings, messages: Messages) -> Fragment:
+def rule_audio(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+) -> Fragment:
     """Qwen-Omni audio output (F10.3): a wav voice the model offers, and no thinking in the same call."""
     modalities = settings.get("modalities") or (["text", "audio"] if settings.get("audio") else None)
     if not audio_out(settings):
@@ -471,7 +486,7 @@ def rule_audio(profile: QwenProfile, settings: Settings, messages: Messages) -> 
         raise QwenValidationError(
             f"Model {profile.model} cannot answer with audio; Qwen-Omni models (e.g. qwen3-omni-flash) can."
         )
-    if profile.thinking_disables_audio and thinking_state(profile, settings, messages).on:
+    if profile.thinking_disables_audio and (thinking or thinking_state(profile, settings, messages)).on:
         raise QwenValidationError(
             f"Qwen-Omni thinking mode answers with text only: {profile.model} cannot think and speak in one call. "
             f"Use modalities=['text'] with enable_thinking=True, or enable_thinking=False for audio."
@@ -630,11 +645,13 @@ CONSUMED_ELSEWHERE: dict[str, str] = {
 """Settings consumed outside the body rules, by name."""
 
 
-def stream_fields(profile: QwenProfile, settings: Settings, messages: Messages, *, want_stream: bool) -> bool:
+def stream_fields(
+    profile: QwenProfile, settings: Settings, messages: Messages, *, want_stream: bool, thinking: Thinking | None = None
+) -> bool:
     """Whether the HTTP request streams: asked for, or required by the model or its thinking mode (F1.4, F2.4)."""
     if want_stream or profile.stream_only:
         return True
-    on = thinking_state(profile, settings, messages).on
+    on = (thinking or thinking_state(profile, settings, messages)).on
     return bool(on and (profile.thinking_stream_only or profile.thinking == "unknown"))
 
 
@@ -654,27 +671,53 @@ def check_body(profile: QwenProfile, body: Mapping[str, Any]) -> None:
         raise QwenValidationError(f"Model {profile.model} does not support tool calling.")
 
 
-@dataclass
-class _Folded:
-    body: dict[str, Any] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+class ThinkingRule(Protocol):
+    """A rule that can take the request's `thinking_state` from the caller instead of deciding it again."""
+
+    def __call__(
+        self, profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
+    ) -> Fragment: ...
+
+
+THINKING_RULES: dict[RuleFn, ThinkingRule] = {
+    rule: rule
+    for rule in (rule_thinking, rule_reasoning_effort, rule_thinking_budget, rule_preserve_thinking, rule_audio)
+}
+"""The rules that read the thinking decision; `apply_rules` decides it once per message list and passes it."""
+
+
+def _fold(body: dict[str, Any], warnings: list[str], fragment: Fragment) -> None:
+    for key in fragment.drop:
+        body.pop(key, None)
+    if fragment.body:
+        body.update(fragment.body)
+    if fragment.warnings:
+        warnings.extend(fragment.warnings)
 
 
 def apply_rules(
     profile: QwenProfile, settings: Settings, messages: Messages, rules: Mapping[str, RuleFn] = RULES
 ) -> tuple[dict[str, Any], tuple[Mapping[str, Any], ...], list[str]]:
     """Fold every rule's fragment, in order, into a new body; returns (body, messages, warnings)."""
-    folded = _Folded()
+    body: dict[str, Any] = {}
+    notes: list[str] = []
     current: tuple[Mapping[str, Any], ...] = tuple(messages)
+    state: Thinking | None = None
+    state_of: tuple[Mapping[str, Any], ...] | None = None  # the messages `state` was decided for
     for rule in rules.values():
-        fragment = rule(profile, settings, current)
-        for key in fragment.drop:
-            folded.body.pop(key, None)
-        folded.body.update(fragment.body)
+        with_state = THINKING_RULES.get(rule)
+        if with_state is None:
+            fragment = rule(profile, settings, current)
+        else:
+            if state is None or state_of is not current:
+                state, state_of = thinking_state(profile, settings, current), current
+            fragment = with_state(profile, settings, current, thinking=state)
+        if fragment is NOTHING:
+            continue
+        _fold(body, notes, fragment)
         if fragment.messages is not None:
             current = fragment.messages
-        folded.warnings.extend(fragment.warnings)
-    return folded.body, current, folded.warnings
+    return body, current, notes
 
 
 __all__ = [
@@ -685,8 +728,10 @@ __all__ = [
     "RULES",
     "SEARCH_KEYS",
     "SEARCH_STRATEGIES",
+    "THINKING_RULES",
     "Fragment",
     "Thinking",
+    "ThinkingRule",
     "apply_rules",
     "audio_out",
     "check_body",
