@@ -205,12 +205,17 @@ def scalar_types() -> dict[str, tuple[type, ...]]:
 
 def settings_of(model: BaseModel) -> dict[str, Any]:
     """The request settings a model instance sets (None and empty values left out)."""
+    fields = model.__dict__  # pydantic keeps field values here; reading it skips attribute lookup per setting
     out: dict[str, Any] = {}
     for name in MODEL_SETTINGS:
-        value = getattr(model, name)
-        if value is not None and not (name in ("stop", "model_kwargs") and not value):
+        value = fields[name]
+        if value is not None and not (name in _EMPTY_UNSET and not value):
             out[name] = value
     return out
+
+
+_EMPTY_UNSET = frozenset({"stop", "model_kwargs"})
+"""Settings left out when empty as well as when None."""
 
 
 __all__ = [

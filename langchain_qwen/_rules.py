@@ -481,7 +481,8 @@ def rule_audio(
     modalities = settings.get("modalities") or (["text", "audio"] if settings.get("audio") else None)
     if not audio_out(settings):
         asked = {"modalities": modalities, "audio": settings.get("audio")}
-        return Fragment(body={k: v for k, v in asked.items() if v})
+        body = {k: v for k, v in asked.items() if v}
+        return Fragment(body=body) if body else NOTHING
     if profile.known and "audio" not in profile.output_modalities:
         raise QwenValidationError(
             f"Model {profile.model} cannot answer with audio; Qwen-Omni models (e.g. qwen3-omni-flash) can."
