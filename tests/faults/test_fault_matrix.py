@@ -345,4 +345,4 @@ def test_deadline_bounds_files_api_calls_too(server: FaultServer, sync: bool) ->
     with pytest.raises(Exception) as info:
         files.retrieve("file-fe-1") if sync else asyncio.run(files.aretrieve("file-fe-1"))
     check_typed(info.value, QwenTimeoutError)
-    assert time.monotonic() - start < 3.0
+    assert time.monotonic() - start < 10.0  # bounded by total_timeout=0.6, not by timeout=30
