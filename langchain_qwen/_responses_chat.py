@@ -91,18 +91,6 @@ def wants_responses(llm: ChatQwen, kwargs: Mapping[str, Any]) -> bool:
     return bool(use) or builtin
 
 
-def _params(llm: ChatQwen, stop: list[str] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    params = dict(llm._default_params)
-    if stop is not None:
-        params["stop"] = stop
-    for key, value in kwargs.items():
-        if key in ("model_kwargs", "extra_body") and params.get(key):
-            params[key] = {**params[key], **(value or {})}
-        else:
-            params[key] = value
-    return params
-
-
 def _thinking(params: Mapping[str, Any]) -> bool | None:
     if params.get("enable_thinking") is False or params.get("reasoning_effort") == "none":
         return False
@@ -149,7 +137,7 @@ def build_request(
     """
     from langchain_qwen.media import inline_local_media
 
-    params = _params(llm, stop, kwargs)
+    params = llm._call_params(stop, kwargs)
     check_settings(params)
     model = str(params["model"])
     store = params.get("store")

@@ -133,4 +133,18 @@ def count_messages(
     return sum(1 if seg is None else count_text(seg, vocab) for seg in render_segments(messages, tools))
 
 
-__all__ = ["count_messages", "count_text", "encoding", "render_segments", "text_of"]
+__all__ = ["count_messages", "count_text", "encoding", "render_segments", "text_of", "truncate_tokens"]
+
+
+def truncate_tokens(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` Qwen tokens, never splitting a character."""
+    enc = encoding("qwen")
+    normalized = unicodedata.normalize("NFC", text)
+    tokens = enc.encode_ordinary(normalized)
+    keep = limit
+    while True:
+        cut: str = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
+        excess = count_text(cut) - limit
+        if excess <= 0:
+            return cut
+        keep -= excess  # re-tokenising the cut text can merge differently; trim and retry

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import Any, Literal, cast
 
 import httpx2
@@ -159,13 +159,9 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
     def _default_params(self) -> dict[str, Any]:
         return {"model": self.model_name, **settings_of(self)}
 
-    def _prepare(
-        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
-    ) -> tuple[ChatRequest, ClientConfig]:
-        # file:// URLs and bare paths in content are read only when the model opted in (allow_local_files)
-        messages = inline_local_media(messages, allow=self.allow_local_files)
+    def _call_params(self, stop: list[str] | None, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+        """The model's settings with this call's options on top (`model_kwargs` / `extra_body` merged)."""
         params = self._default_params
-        kwargs.pop("stream", None)
         if stop is not None:
             params["stop"] = stop
         for key, value in kwargs.items():
@@ -173,6 +169,15 @@ class ChatQwen(BaseChatModel, DashScopeSettings, QwenChatSettings):
                 params[key] = {**params[key], **(value or {})}
             else:
                 params[key] = value
+        return params
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], stop: list[str] | None, kwargs: dict[str, Any], *, stream: bool
+    ) -> tuple[ChatRequest, ClientConfig]:
+        # file:// URLs and bare paths in content are read only when the model opted in (allow_local_files)
+        messages = inline_local_media(messages, allow=self.allow_local_files)
+        kwargs.pop("stream", None)
+        params = self._call_params(stop, kwargs)
         region = profile_region(self.region, self.base_url)
         request = build_chat_request(messages, params, want_stream=stream, region=region)
         cfg = self._client_config()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
@@ -15,7 +14,7 @@ from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._polling import Progress
 from langchain_qwen._profiles import EmbeddingProfile, embedding_profile
 from langchain_qwen._settings import DashScopeSettings
-from langchain_qwen._tokens import count_text, encoding
+from langchain_qwen._tokens import count_text, truncate_tokens
 
 _PATH = "/embeddings"
 UNKNOWN_MODEL_BATCH = 10
@@ -65,20 +64,6 @@ def resolve_batch_size(model: str, batch_size: int | None) -> int:
 def plan_batches(count: int, batch_size: int) -> list[range]:
     """Index ranges of consecutive batches covering `count` inputs, each at most `batch_size` long."""
     return [range(start, min(start + batch_size, count)) for start in range(0, count, batch_size)]
-
-
-def truncate_tokens(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` Qwen tokens, never splitting a character."""
-    enc = encoding("qwen")
-    normalized = unicodedata.normalize("NFC", text)
-    tokens = enc.encode_ordinary(normalized)
-    keep = limit
-    while True:
-        cut: str = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
-        excess = count_text(cut) - limit
-        if excess <= 0:
-            return cut
-        keep -= excess  # re-tokenising the cut text can merge differently; trim and retry
 
 
 def prepare_inputs(

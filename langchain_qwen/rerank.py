@@ -14,8 +14,7 @@ from pydantic import ConfigDict, model_validator
 from langchain_qwen._client import ClientConfig, apost, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._settings import DashScopeSettings
-from langchain_qwen._tokens import count_text
-from langchain_qwen.embeddings import truncate_tokens
+from langchain_qwen._tokens import count_text, truncate_tokens
 
 CHAT_PREFIX = "/compatible-mode/v1"
 RERANK_PREFIX = "/compatible-api/v1"

@@ -29,13 +29,12 @@ Rules (no query or document is special-cased):
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._tokens import count_text, encoding
+from .._tokens import count_text, truncate_tokens
 from ._embeddings import tokens_of
 from ._errors import ChatError
 from ._sampling import is_int
@@ -118,19 +117,6 @@ MSG_TOO_MANY = "The number of documents exceeds the limit of {max}."  # [invente
 MSG_TOO_MANY_MEDIA = "The number of {kind} documents exceeds the limit of {max}."  # [invented]
 MSG_TOP_N = "top_n must be a positive integer."  # [invented]
 MSG_REQUEST_TOKENS = "The total number of tokens in the request ({n}) exceeds the limit of {max}."  # [invented]
-
-
-def truncate_tokens(text: str, limit: int) -> str:
-    """`text` cut to at most `limit` Qwen tokens (never splitting a character), as the service truncates."""
-    enc = encoding("qwen")
-    tokens = enc.encode_ordinary(unicodedata.normalize("NFC", text))
-    keep = limit
-    while True:
-        cut: str = enc.decode_bytes(tokens[:keep]).decode("utf-8", errors="ignore")
-        excess = count_text(cut) - limit
-        if excess <= 0:
-            return cut
-        keep -= excess
 
 
 def relevance(query: str, document: str) -> float:
