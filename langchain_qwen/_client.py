@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 import httpx2
 import openai
 
+from langchain_qwen import _wire
 from langchain_qwen._errors import (
     ErrorContext,
     QwenAPIStatusError,
@@ -469,40 +470,43 @@ def _next_delay(cfg: ClientConfig, err: Exception, attempt: int, deadline: Deadl
     return delay
 
 
-def _timed(client: Any, cfg: ClientConfig, deadline: Deadline | None, attempt: int) -> Any:
+def _timed(client: Any, cfg: ClientConfig, deadline: Deadline | None, attempt: int, copy: bool) -> Any:
     if deadline is None:
         return client
     if deadline.remaining() <= 0:
         raise deadline.error(httpx2.Request("POST", cfg.base_url), attempts=attempt)
-    return client.with_options(timeout=deadline.timeout(cfg.timeout))
+    return client.with_options(timeout=deadline.timeout(cfg.timeout)) if copy else client
 
 
-def call(cfg: ClientConfig, fn: Callable[[Any], T], *, deadline: Deadline | None = None) -> T:
+def call(cfg: ClientConfig, fn: Callable[[Any], T], *, deadline: Deadline | None = None, timed: bool = True) -> T:
     """Run `fn(client)`; retry retryable errors raised before the first response byte, with backoff.
 
     Every error leaves as this package's typed error, raised from the SDK error. With `total_timeout`
-    each attempt's timeout is cut to what is left, and no wait outlasts the deadline.
+    each attempt's timeout is cut to what is left (on a copy of the client, unless `timed=False`: then
+    `fn` sets its own timeout), and no wait outlasts the deadline.
     """
     client = get_client(cfg)
     deadline = deadline or Deadline.start(cfg.total_timeout)
     attempt = 0
     while True:
         try:
-            return fn(_timed(client, cfg, deadline, attempt))
+            return fn(_timed(client, cfg, deadline, attempt, timed))
         except openai.APIError as err:
             delay = _next_delay(cfg, map_api_error(err, cfg.context), attempt, deadline)
         time.sleep(delay)
         attempt += 1
 
 
-async def acall(cfg: ClientConfig, fn: Callable[[Any], Awaitable[T]], *, deadline: Deadline | None = None) -> T:
+async def acall(
+    cfg: ClientConfig, fn: Callable[[Any], Awaitable[T]], *, deadline: Deadline | None = None, timed: bool = True
+) -> T:
     """Async twin of `call`."""
     client = get_client(cfg, is_async=True)
     deadline = deadline or Deadline.start(cfg.total_timeout)
     attempt = 0
     while True:
         try:
-            return await fn(_timed(client, cfg, deadline, attempt))
+            return await fn(_timed(client, cfg, deadline, attempt, timed))
         except openai.APIError as err:
             delay = _next_delay(cfg, map_api_error(err, cfg.context), attempt, deadline)
         await asyncio.sleep(delay)
@@ -510,15 +514,6 @@ async def acall(cfg: ClientConfig, fn: Callable[[Any], Awaitable[T]], *, deadlin
 
 
 # --- POST -------------------------------------------------------------------------------------------
-
-
-def _options(headers: Mapping[str, str] | None, timeout: float | None, deadline: Deadline | None) -> dict[str, Any]:
-    opts: dict[str, Any] = {}
-    if headers:
-        opts["headers"] = dict(headers)
-    if timeout is not None:
-        opts["timeout"] = deadline.timeout(timeout) if deadline is not None else timeout
-    return opts
 
 
 @contextmanager
@@ -542,6 +537,41 @@ def _encodes(value: Any) -> bool:
     except (TypeError, ValueError):
         return False
     return True
+
+
+@dataclass
+class _Post:
+    """One POST's parts, shared by `post` and `apost`: each attempt's request (`_wire`) or SDK options."""
+
+    cfg: ClientConfig
+    path: str
+    body: Mapping[str, Any]
+    headers: Mapping[str, str] | None
+    timeout: float | None
+    deadline: Deadline | None
+    attempt: int = 0
+
+    def cut(self) -> httpx2.Timeout | None:
+        """Under a deadline, this attempt's timeout: the configured one cut to what is left."""
+        if self.deadline is None:
+            return None
+        return self.deadline.timeout(self.timeout if self.timeout is not None else self.cfg.timeout)
+
+    def request(self, client: Any) -> httpx2.Request:
+        """The next attempt's request for `client` (an httpx2-backed SDK client)."""
+        sh = _wire.shape(client, self.path, self.headers, self.timeout)
+        with _serialisable(self.body):
+            request = _wire.build(sh, self.body, self.attempt, self.cut())
+        self.attempt += 1
+        return request
+
+    def options(self) -> dict[str, Any]:
+        """The SDK `post` options (clients that are not httpx2)."""
+        opts: dict[str, Any] = {"headers": dict(self.headers)} if self.headers else {}
+        timeout = self.cut() or self.timeout
+        if timeout is not None:
+            opts["timeout"] = timeout
+        return opts
 
 
 def _read_body(response: httpx2.Response, deadline: Deadline) -> None:
@@ -571,18 +601,20 @@ def post(
     Under a deadline the body is always read by this package (so the deadline bounds it) and the
     streamed response carries the deadline for `iter_chunks`.
     """
-    deadline = Deadline.start(cfg.total_timeout)
+    job = _Post(cfg, path, body, headers, timeout, Deadline.start(cfg.total_timeout))
+    unread = stream or job.deadline is not None
 
     def send(c: Any) -> Any:
-        opts = _options(headers, timeout, deadline)
+        if _wire.fast_path(c):
+            return _wire.send(c, job.request(c), stream=unread)
         with _serialisable(body):
-            return c.post(path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts)
+            return c.post(path, cast_to=httpx2.Response, body=body, stream=unread, options=job.options())
 
-    response: httpx2.Response = call(cfg, send, deadline=deadline)
-    if deadline is not None:
-        response.extensions[DEADLINE_KEY] = deadline
+    response: httpx2.Response = call(cfg, send, deadline=job.deadline, timed=False)
+    if job.deadline is not None:
+        response.extensions[DEADLINE_KEY] = job.deadline
         if not stream:
-            _read_body(response, deadline)
+            _read_body(response, job.deadline)
     return response
 
 
@@ -604,20 +636,20 @@ async def apost(
     timeout: float | None = None,
 ) -> httpx2.Response:
     """Async twin of `post`."""
-    deadline = Deadline.start(cfg.total_timeout)
+    job = _Post(cfg, path, body, headers, timeout, Deadline.start(cfg.total_timeout))
+    unread = stream or job.deadline is not None
 
     async def send(c: Any) -> Any:
-        opts = _options(headers, timeout, deadline)
+        if _wire.fast_path(c):
+            return await _wire.asend(c, job.request(c), stream=unread)
         with _serialisable(body):
-            return await c.post(
-                path, cast_to=httpx2.Response, body=body, stream=stream or deadline is not None, options=opts
-            )
+            return await c.post(path, cast_to=httpx2.Response, body=body, stream=unread, options=job.options())
 
-    response: httpx2.Response = await acall(cfg, send, deadline=deadline)
-    if deadline is not None:
-        response.extensions[DEADLINE_KEY] = deadline
+    response: httpx2.Response = await acall(cfg, send, deadline=job.deadline, timed=False)
+    if job.deadline is not None:
+        response.extensions[DEADLINE_KEY] = job.deadline
         if not stream:
-            await _aread_body(response, deadline)
+            await _aread_body(response, job.deadline)
     return response
 
 
