@@ -1,0 +1,335 @@
+"""A lean HTTP/1.1 keep-alive transport on asyncio streams for the async httpx2 clients this package builds.
+
+httpx2's default transport runs every exchange through httpcore2's pool and anyio streams; with many
+requests in flight (an `abatch`) its pool probes every idle socket on each assignment, and the layers
+cost more CPU than the exchange. This transport keeps idle connections per origin (checked for a
+server close and for age, `keepalive_expiry`, before reuse), caps open connections
+(`max_connections`, as the SDK's default limits), speaks HTTP/1.1 (Content-Length, chunked or
+close-delimited bodies, 1xx skipped), TLS with the given context, and raises httpx2's own exceptions
+(`ConnectError`, `ReadTimeout`, `RemoteProtocolError`, ...) so the SDK maps them as before. A request
+that fails on a reused connection before any response byte (the server closed it while idle) is sent
+once more on a fresh connection when its body can be replayed. It is used only for clients built here
+without a user `http_async_client`; proxies from the environment keep httpx2's own proxy transports.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import sys
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import contextmanager
+from typing import Any
+
+import httpx2
+
+_LIMIT = 1 << 20
+"""Longest header block or chunk-size line accepted (bytes)."""
+_READ = 1 << 16
+Origin = tuple[bytes, str, int]
+_TIMEOUTS = (TimeoutError, asyncio.TimeoutError)  # distinct classes before Python 3.11
+
+if sys.version_info >= (3, 11):
+
+    async def _within(seconds: float | None, awaitable: Awaitable[Any]) -> Any:
+        """`await awaitable`, raising TimeoutError after `seconds` (None: no limit)."""
+        async with asyncio.timeout(seconds):
+            return await awaitable
+
+else:  # pragma: no cover - Python 3.10
+
+    async def _within(seconds: float | None, awaitable: Awaitable[Any]) -> Any:
+        """`await awaitable`, raising TimeoutError after `seconds` (None: no limit)."""
+        return await asyncio.wait_for(awaitable, seconds)
+
+
+class _Stale(Exception):
+    """A reused connection failed before any response byte: the server had closed it."""
+
+
+class _Conn:
+    """One open connection and when it last went idle."""
+
+    __slots__ = ("idle_since", "origin", "reader", "writer")
+
+    def __init__(self, origin: Origin, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.origin, self.reader, self.writer = origin, reader, writer
+        self.idle_since = 0.0
+
+    def usable(self, now: float, expiry: float) -> bool:
+        return not self.reader.at_eof() and not self.writer.is_closing() and now - self.idle_since < expiry
+
+    def close(self) -> None:
+        self.writer.close()
+
+    def get_extra_info(self, name: str) -> Any:
+        """The `network_stream` extension: the socket (for a watchdog) and peer details."""
+        return self.writer.get_extra_info("socket" if name == "socket" else name)
+
+
+@contextmanager
+def _mapped(kind: str, request: httpx2.Request, reused: bool = False) -> Any:
+    """OS and asyncio errors of one phase ("connect", "write", "read") as httpx2's exceptions."""
+    timeouts = {"connect": httpx2.ConnectTimeout, "write": httpx2.WriteTimeout, "read": httpx2.ReadTimeout}
+    failures = {"connect": httpx2.ConnectError, "write": httpx2.WriteError, "read": httpx2.ReadError}
+    try:
+        yield
+    except _TIMEOUTS as exc:
+        raise timeouts[kind](f"{kind} timed out", request=request) from exc
+    except asyncio.LimitOverrunError as exc:
+        raise httpx2.RemoteProtocolError("response header or chunk line too long", request=request) from exc
+    except asyncio.IncompleteReadError as exc:
+        if reused and not exc.partial:
+            raise _Stale from exc
+        raise httpx2.RemoteProtocolError(
+            "Server disconnected without sending a complete response.", request=request
+        ) from exc
+    except (OSError, ssl.SSLError) as exc:
+        if (reused and kind == "write") or (reused and isinstance(exc, ConnectionResetError)):
+            raise _Stale from exc
+        raise failures[kind](str(exc) or type(exc).__name__, request=request) from exc
+
+
+def _head(data: bytes, request: httpx2.Request) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
+    """Status, reason and headers of one response head (ending in a blank line)."""
+    lines = data[:-4].split(b"\r\n")
+    parts = lines[0].split(b" ", 2)
+    if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
+        raise httpx2.RemoteProtocolError(f"malformed status line {lines[0][:80]!r}", request=request)
+    headers = []
+    for line in lines[1:]:
+        name, sep, value = line.partition(b":")
+        if not sep or not name:
+            raise httpx2.RemoteProtocolError(f"malformed header line {line[:80]!r}", request=request)
+        headers.append((name.strip(), value.strip()))
+    return int(parts[1]), parts[2] if len(parts) > 2 else b"", headers
+
+
+def _framing(request: httpx2.Request, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool, bool]:
+    """(content length or None, chunked, keep-alive) of a response body."""
+    length: int | None = None
+    chunked = False
+    keep = True
+    for name, value in headers:
+        low = name.lower()
+        if low == b"content-length" and value.isdigit():
+            length = int(value)
+        elif low == b"transfer-encoding":
+            chunked = value.lower().endswith(b"chunked")
+        elif low == b"connection":
+            keep = keep and b"close" not in value.lower()
+    if request.method == "HEAD" or status in (204, 304):
+        return 0, False, keep
+    if chunked:
+        return None, True, keep
+    return length, False, keep and length is not None
+
+
+class _Body(httpx2.AsyncByteStream):
+    """A response body read from its connection; the connection goes back to the pool once the body is whole."""
+
+    def __init__(self, pool: LeanAsyncTransport, conn: _Conn, request: httpx2.Request, framing: Any) -> None:
+        self._pool, self._request = pool, request
+        self._conn: _Conn | None = conn
+        self._length, self._chunked, self._keep = framing
+        self._read_timeout = (request.extensions.get("timeout") or {}).get("read")
+
+    async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
+        with _mapped("read", self._request):
+            return await _within(self._read_timeout, fn(*args))
+
+    async def _chunks(self, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
+        while True:
+            line = await self._read(reader.readuntil, b"\r\n")
+            try:
+                size = int(line.split(b";", 1)[0], 16)
+            except ValueError:
+                raise httpx2.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=self._request) from None
+            if not size:
+                while await self._read(reader.readuntil, b"\r\n") != b"\r\n":
+                    pass  # trailers
+                return
+            data = await self._read(reader.readexactly, size + 2)
+            yield data[:-2]
+
+    async def _sized(self, reader: asyncio.StreamReader, left: int | None) -> AsyncIterator[bytes]:
+        while left is None or left > 0:
+            data = await self._read(reader.read, _READ if left is None else min(left, _READ))
+            if not data:
+                if left is None:
+                    return
+                raise httpx2.RemoteProtocolError(
+                    "peer closed connection without sending complete message body", request=self._request
+                )
+            if left is not None:
+                left -= len(data)
+            yield data
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        conn = self._conn
+        if conn is None:
+            return
+        body = self._chunks(conn.reader) if self._chunked else self._sized(conn.reader, self._length)
+        async for data in body:
+            yield data
+        self._conn = None
+        self._pool.release(conn, reuse=self._keep)
+
+    async def aclose(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._pool.release(conn, reuse=False)
+
+
+_STOCK = httpx2.AsyncHTTPTransport.handle_async_request
+
+
+class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
+    """HTTP/1.1 over asyncio streams with a keep-alive pool per origin (see the module docstring).
+
+    It is an `AsyncHTTPTransport`: while a recorder such as vcrpy has patched that class's
+    `handle_async_request`, every request goes through the patched method (and httpx2's own pool),
+    so cassettes record and replay exactly as with the stock transport.
+    """
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        *,
+        max_connections: int = 1000,
+        max_keepalive: int = 100,
+        keepalive_expiry: float = 5.0,
+    ) -> None:
+        limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=keepalive_expiry
+        )
+        super().__init__(verify=ssl_context, limits=limits)
+        self._ssl = ssl_context
+        self._idle: dict[Origin, list[_Conn]] = {}
+        self._slots = asyncio.Semaphore(max_connections)
+        self._max_keepalive, self._expiry = max_keepalive, keepalive_expiry
+        self._idle_count = 0
+
+    def release(self, conn: _Conn, *, reuse: bool) -> None:
+        """Give back a connection slot; keep the connection idle if it can serve another request."""
+        self._slots.release()
+        if not reuse or self._idle_count >= self._max_keepalive or conn.writer.is_closing():
+            conn.close()
+            return
+        conn.idle_since = time.monotonic()
+        self._idle.setdefault(conn.origin, []).append(conn)
+        self._idle_count += 1
+
+    def _take_idle(self, origin: Origin) -> _Conn | None:
+        idle = self._idle.get(origin)
+        now = time.monotonic()
+        while idle:
+            conn = idle.pop()
+            self._idle_count -= 1
+            if conn.usable(now, self._expiry):
+                return conn
+            conn.close()
+        return None
+
+    async def _connect(self, origin: Origin, request: httpx2.Request, timeouts: dict[str, Any]) -> _Conn:
+        scheme, host, port = origin
+        tls: dict[str, Any] = {"ssl": self._ssl, "server_hostname": host} if scheme == b"https" else {}
+        with _mapped("connect", request):
+            reader, writer = await _within(
+                timeouts.get("connect"), asyncio.open_connection(host, port, limit=_LIMIT, **tls)
+            )
+        return _Conn(origin, reader, writer)
+
+    async def _acquire(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> tuple[_Conn, bool]:
+        """A connection for `request` (an idle one unless `fresh`) and whether it was reused; holds a slot."""
+        url = request.url
+        origin = (url.raw_scheme, url.host, url.port or (443 if url.raw_scheme == b"https" else 80))
+        try:
+            await _within(timeouts.get("pool"), self._slots.acquire())
+        except _TIMEOUTS:
+            raise httpx2.PoolTimeout("no free connection in time", request=request) from None
+        try:
+            conn = None if fresh else self._take_idle(origin)
+            return (conn, True) if conn is not None else (await self._connect(origin, request, timeouts), False)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def _write(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> None:
+        target = request.url.raw_path
+        head = [request.method.encode(), b" ", target, b" HTTP/1.1\r\n"]
+        for name, value in request.headers.raw:
+            head += (name, b": ", value, b"\r\n")
+        head.append(b"\r\n")
+        with _mapped("write", request, reused):
+            try:
+                conn.writer.write(b"".join(head) + request.content)
+            except httpx2.RequestNotRead:
+                conn.writer.write(b"".join(head))
+                await _within(timeout, self._write_stream(conn, request))
+            await _within(timeout, conn.writer.drain())
+
+    async def _write_stream(self, conn: _Conn, request: httpx2.Request) -> None:
+        chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+        async for data in request.stream:  # type: ignore[union-attr]
+            if data:
+                conn.writer.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+                await conn.writer.drain()
+        if chunked:
+            conn.writer.write(b"0\r\n\r\n")
+
+    async def _read_head(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> Any:
+        while True:
+            with _mapped("read", request, reused):
+                data = await _within(timeout, conn.reader.readuntil(b"\r\n\r\n"))
+            status, reason, headers = _head(data, request)
+            if not 100 <= status < 200 or status == 101:
+                return status, reason, headers
+            reused = False  # an interim response came: the connection is live
+
+    async def _exchange(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> httpx2.Response:
+        conn, reused = await self._acquire(request, timeouts, fresh)
+        try:
+            await self._write(conn, request, timeouts.get("write"), reused)
+            status, reason, headers = await self._read_head(conn, request, timeouts.get("read"), reused)
+        except BaseException:
+            self.release(conn, reuse=False)
+            raise
+        framing = _framing(request, status, headers)
+        extensions = {"http_version": b"HTTP/1.1", "reason_phrase": reason, "network_stream": conn}
+        return httpx2.Response(
+            status, headers=headers, stream=_Body(self, conn, request, framing), extensions=extensions
+        )
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        if httpx2.AsyncHTTPTransport.handle_async_request is not _STOCK:  # patched by a recorder
+            return await httpx2.AsyncHTTPTransport.handle_async_request(self, request)
+        timeouts = request.extensions.get("timeout") or {}
+        try:
+            return await self._exchange(request, timeouts, fresh=False)
+        except _Stale as exc:
+            if not _replayable(request):
+                raise httpx2.RemoteProtocolError("Server closed the connection.", request=request) from exc
+        try:
+            return await self._exchange(request, timeouts, fresh=True)
+        except _Stale as exc:  # pragma: no cover - a fresh connection is never marked reused
+            raise httpx2.RemoteProtocolError("Server closed the connection.", request=request) from exc
+
+    async def aclose(self) -> None:
+        idle, self._idle, self._idle_count = self._idle, {}, 0
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+        await super().aclose()
+
+
+def _replayable(request: httpx2.Request) -> bool:
+    try:
+        request.content  # noqa: B018 - raises when the body is a one-shot stream
+    except httpx2.RequestNotRead:
+        return False
+    return True
+
+
+__all__ = ["LeanAsyncTransport"]
