@@ -20,6 +20,8 @@ class Request:
     headers: dict[str, str]
     body: Any
     at: float = field(default_factory=time.monotonic)
+    peer: Any = None
+    """The client's (host, port): one value per connection."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,9 @@ def embeddings(count: int) -> dict:
 class FaultServer:
     """Loopback server on its own event loop thread. `script(...)` queues answers; `handler` answers the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, ssl_context: Any = None) -> None:
+        self.ssl_context = ssl_context
+        """Serve TLS with this server-side context (the URL is then https://localhost)."""
         self.requests: list[Request] = []
         self.handler: Handler | None = None
         self._queue: list[Script] = []
@@ -129,6 +133,8 @@ class FaultServer:
 
     @property
     def url(self) -> str:
+        if self.ssl_context is not None:
+            return f"https://localhost:{self.port}/compatible-mode/v1"
         return f"http://127.0.0.1:{self.port}/compatible-mode/v1"
 
     def script(self, *scripts: Script) -> None:
@@ -162,7 +168,7 @@ class FaultServer:
 
     async def _main(self) -> None:
         self._stop = asyncio.Event()
-        server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048)
+        server = await asyncio.start_server(self._serve, "127.0.0.1", 0, backlog=2048, ssl=self.ssl_context)
         self.port = server.sockets[0].getsockname()[1]
         self._ready.set()
         await self._stop.wait()
@@ -192,6 +198,7 @@ class FaultServer:
             task.add_done_callback(self._tasks.discard)
         try:
             while (request := await _read_request(reader)) is not None:
+                request.peer = writer.get_extra_info("peername")
                 if not await self._play(self._next_script(request), reader, writer):
                     break
         except (ConnectionError, asyncio.IncompleteReadError):

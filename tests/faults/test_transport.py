@@ -1,0 +1,203 @@
+"""The async HTTP path end to end: keep-alive reuse, stale and cancelled connections, body framings, TLS, the
+headers and bytes the SDK would send, and a user's legacy `httpx` client; all through ChatQwen over loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import ssl
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import openai
+import pytest
+import trustme
+
+from langchain_qwen import ChatQwen
+from langchain_qwen._client import _ssl_context
+from langchain_qwen._errors import QwenConnectionError, QwenError, QwenTimeoutError
+from tests.faults._server import (
+    CLOSE,
+    FaultServer,
+    Sleep,
+    chunk,
+    chunked_stream,
+    completion,
+    frame,
+    http_head,
+    json_response,
+    sse_head,
+)
+
+KEY = "sk-transport-0123456789"
+
+
+def model(server: FaultServer, **kwargs: Any) -> ChatQwen:
+    return ChatQwen(model="qwen-plus", api_key=KEY, base_url=server.url, max_retries=0, **kwargs)
+
+
+def ok(text: str) -> list[Any]:
+    return json_response(200, completion(text))
+
+
+async def answers(llm: ChatQwen, n: int) -> list[str]:
+    return [str((await llm.ainvoke(f"q{i}")).content) for i in range(n)]
+
+
+def test_keep_alive_reuses_one_connection(server: FaultServer) -> None:
+    server.script(ok("a"), ok("b"), ok("c"))
+    assert asyncio.run(answers(model(server), 3)) == ["a", "b", "c"]
+    assert len({r.peer for r in server.requests}) == 1
+
+
+def test_a_connection_the_server_closed_while_idle_is_not_reused(server: FaultServer) -> None:
+    # Connection: close on the first answer; the second call must open a new connection.
+    head = http_head(200, {"Content-Type": "application/json"}, length=None, close=True)
+    body = json.dumps(completion("a")).encode()
+    server.script([head + body, CLOSE], ok("b"))
+    assert asyncio.run(answers(model(server), 2)) == ["a", "b"]
+    assert len({r.peer for r in server.requests}) == 2
+
+
+def test_stale_keep_alive_connection_is_retried_once_on_a_fresh_one(server: FaultServer) -> None:
+    # The server reads the second request on the kept-alive connection and closes it without a byte
+    # (a keep-alive timeout racing the request): the transport sends it once more on a new connection.
+    server.script(ok("a"), [CLOSE], ok("b"))
+    assert asyncio.run(answers(model(server), 2)) == ["a", "b"]
+    peers = [r.peer for r in server.requests]
+    assert len(peers) == 3 and peers[0] == peers[1] != peers[2]
+
+
+def test_a_fresh_connection_closed_without_an_answer_is_a_connection_error(server: FaultServer) -> None:
+    server.script([CLOSE])
+    with pytest.raises(QwenConnectionError):
+        asyncio.run(model(server).ainvoke("q"))
+    assert len(server.requests) == 1  # no transport-level resend on a new connection
+
+
+def test_a_cancelled_call_never_leaves_its_answer_for_the_next_one(server: FaultServer) -> None:
+    server.script([Sleep(0.3), *ok("late")], ok("next"))
+
+    async def main() -> str:
+        llm = model(server)
+        task = asyncio.ensure_future(llm.ainvoke("slow"))
+        await asyncio.sleep(0.1)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return str((await llm.ainvoke("q")).content)
+
+    assert asyncio.run(main()) == "next"
+
+
+def test_a_body_cut_short_is_typed_and_the_connection_is_dropped(server: FaultServer) -> None:
+    body = json.dumps(completion("whole")).encode()
+    head = http_head(200, {"Content-Type": "application/json"}, length=len(body))
+    server.script([head + body[:10], CLOSE], ok("after"))
+
+    async def main() -> tuple[BaseException, str]:
+        llm = model(server)
+        with pytest.raises(QwenError) as info:
+            await llm.ainvoke("q")
+        return info.value, str((await llm.ainvoke("q")).content)
+
+    err, after = asyncio.run(main())
+    assert isinstance(err, QwenConnectionError)
+    assert after == "after"
+
+
+def test_read_timeout_is_typed(server: FaultServer) -> None:
+    server.script([Sleep(2.0), *ok("late")])
+    with pytest.raises(QwenTimeoutError):
+        asyncio.run(model(server, timeout=0.3).ainvoke("q"))
+
+
+def _framed(kind: str, text: str) -> list[Any]:
+    raw = json.dumps(completion(text)).encode()
+    if kind == "chunked":
+        head = http_head(200, {"Content-Type": "application/json", "Transfer-Encoding": "chunked"})
+        return [
+            head,
+            b"%x\r\n%s\r\n" % (5, raw[:5]),
+            b"%x;ext=1\r\n%s\r\n" % (len(raw) - 5, raw[5:]),
+            b"0\r\nX-T: 1\r\n\r\n",
+        ]
+    if kind == "close-delimited":
+        return [http_head(200, {"Content-Type": "application/json"}, close=True), raw, CLOSE]
+    if kind == "interim 100":
+        return [b"HTTP/1.1 100 Continue\r\n\r\n", *ok(text)]
+    return ok(text)
+
+
+@pytest.mark.parametrize("kind", ["content-length", "chunked", "close-delimited", "interim 100"])
+def test_body_framings(server: FaultServer, kind: str) -> None:
+    server.script(_framed(kind, f"via {kind}"), ok("again"))
+    assert asyncio.run(answers(model(server), 2)) == [f"via {kind}", "again"]
+
+
+def test_streams_chunked_and_close_delimited(server: FaultServer) -> None:
+    frames = [frame(chunk("Hel")), frame(chunk("lo", finish="stop")), frame(chunk(usage=True)), frame(b"[DONE]")]
+    server.script(chunked_stream(frames), [sse_head(), *frames, CLOSE])
+
+    async def main() -> list[str]:
+        llm = model(server)
+        out = []
+        for _ in range(2):
+            text = ""
+            async for piece in llm.astream("q"):
+                text += str(piece.content)
+            out.append(text)
+        return out
+
+    assert asyncio.run(main()) == ["Hello", "Hello"]
+
+
+def test_concurrent_calls_each_get_their_own_answer(server: FaultServer) -> None:
+    server.handler = lambda request: ok(f"echo {request.body['messages'][-1]['content']}")
+    prompts = [f"p{i}" for i in range(40)]
+    results = asyncio.run(model(server).abatch(prompts, config={"max_concurrency": 8}))  # type: ignore[arg-type]
+    assert [m.content for m in results] == [f"echo {p}" for p in prompts]
+    assert len({r.peer for r in server.requests}) <= 8
+
+
+def test_headers_and_body_are_the_sdks(server: FaultServer) -> None:
+    server.script(ok("sdk"), ok("qwen"))
+    message = {"role": "user", "content": "héllo"}
+
+    async def main() -> None:
+        sdk = openai.AsyncOpenAI(api_key=KEY, base_url=server.url, max_retries=0)
+        await sdk.chat.completions.create(model="qwen-plus", messages=[message], extra_body={"enable_thinking": False})  # type: ignore[list-item]
+        await model(server).ainvoke([message])
+
+    asyncio.run(main())
+    raw, ours = server.requests
+    assert set(ours.headers) - {"x-stainless-async"} == set(raw.headers) - {"x-stainless-async"}
+    for name in ("authorization", "user-agent", "content-type", "accept", "x-stainless-package-version"):
+        assert ours.headers[name] == raw.headers[name]
+    assert ours.body["messages"] == raw.body["messages"]
+
+
+def test_a_users_legacy_httpx_clients_take_the_sdk_path(server: FaultServer) -> None:
+    server.script(ok("sync"), ok("async"))
+    with httpx.Client() as sync_client:
+        llm = model(server, http_client=sync_client, http_async_client=httpx.AsyncClient())
+        assert llm.invoke("q").content == "sync"
+        assert asyncio.run(llm.ainvoke("q")).content == "async"
+
+
+@pytest.fixture(scope="module")
+def tls_server() -> Iterator[FaultServer]:
+    ca = trustme.CA()
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("localhost").configure_cert(server_ctx)
+    ca.configure_trust(_ssl_context())  # the clients' shared context trusts this test CA (and the system's)
+    with FaultServer(ssl_context=server_ctx) as srv:
+        yield srv
+
+
+def test_tls(tls_server: FaultServer) -> None:
+    tls_server.reset()
+    tls_server.script(ok("secure"), ok("again"))
+    assert asyncio.run(answers(model(tls_server), 2)) == ["secure", "again"]
+    assert len({r.peer for r in tls_server.requests}) == 1
