@@ -44,7 +44,7 @@ from langchain_qwen._hosts import (
     resolve_base_url,
 )
 from langchain_qwen._json import loads
-from langchain_qwen._transport import LeanAsyncTransport
+from langchain_qwen._transport import LeanAsyncTransport, LeanTransport
 
 T = TypeVar("T")
 
@@ -243,12 +243,15 @@ def _build(cfg: ClientConfig, is_async: bool) -> Any:
     if http_client is None:  # the SDK's own wrapper and defaults (closed when collected), with the shared TLS context
         from openai._base_client import AsyncHttpxClientWrapper, SyncHttpxClientWrapper
 
-        if is_async:  # a lean HTTP/1.1 pool under httpx2 (env proxies keep httpx2's own transports)
+        # a lean HTTP/1.1 pool under httpx2 (env proxies keep httpx2's own transports)
+        if is_async:
             http_client = AsyncHttpxClientWrapper(
                 base_url=cfg.base_url, verify=_ssl_context(), transport=LeanAsyncTransport(_ssl_context())
             )
         else:
-            http_client = SyncHttpxClientWrapper(base_url=cfg.base_url, verify=_ssl_context())
+            http_client = SyncHttpxClientWrapper(
+                base_url=cfg.base_url, verify=_ssl_context(), transport=LeanTransport(_ssl_context())
+            )
     kwargs: dict[str, Any] = {
         "api_key": cfg.api_key,
         "base_url": cfg.base_url,

@@ -1,4 +1,4 @@
-"""A lean HTTP/1.1 keep-alive transport on asyncio streams for the async httpx2 clients this package builds.
+"""Lean HTTP/1.1 keep-alive transports (asyncio streams; blocking sockets) for the httpx2 clients this package builds.
 
 httpx2's default transport runs every exchange through httpcore2's pool and anyio streams; with many
 requests in flight (an `abatch`) its pool probes every idle socket on each assignment, and the layers
@@ -8,18 +8,24 @@ server close and for age, `keepalive_expiry`, before reuse), caps open connectio
 close-delimited bodies, 1xx skipped), TLS with the given context, and raises httpx2's own exceptions
 (`ConnectError`, `ReadTimeout`, `RemoteProtocolError`, ...) so the SDK maps them as before. A request
 that fails on a reused connection before any response byte (the server closed it while idle) is sent
-once more on a fresh connection when its body can be replayed. It is used only for clients built here
-without a user `http_async_client`; proxies from the environment keep httpx2's own proxy transports.
+once more on a fresh connection when its body can be replayed. `LeanTransport` is the blocking twin
+(sockets and a buffered reader, a lock around the pool; thread-safe like httpx2's). They are used only
+for clients built here without a user `http_client` / `http_async_client`; proxies from the
+environment keep httpx2's own proxy transports.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
+import select
+import socket
 import ssl
 import sys
+import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import httpx2
@@ -46,6 +52,14 @@ else:  # pragma: no cover - Python 3.10
 
 class _Stale(Exception):
     """A reused connection failed before any response byte: the server had closed it."""
+
+
+class _Cut(Exception):
+    """The blocking reader hit the end of the stream inside a line or a sized read (`partial`: what came)."""
+
+    def __init__(self, partial: bytes) -> None:
+        super().__init__("connection closed")
+        self.partial = partial
 
 
 class _Conn:
@@ -79,7 +93,7 @@ def _mapped(kind: str, request: httpx2.Request, reused: bool = False) -> Any:
         raise timeouts[kind](f"{kind} timed out", request=request) from exc
     except asyncio.LimitOverrunError as exc:
         raise httpx2.RemoteProtocolError("response header or chunk line too long", request=request) from exc
-    except asyncio.IncompleteReadError as exc:
+    except (asyncio.IncompleteReadError, _Cut) as exc:
         if reused and not exc.partial:
             raise _Stale from exc
         raise httpx2.RemoteProtocolError(
@@ -91,8 +105,11 @@ def _mapped(kind: str, request: httpx2.Request, reused: bool = False) -> Any:
         raise failures[kind](str(exc) or type(exc).__name__, request=request) from exc
 
 
-def _head(data: bytes, request: httpx2.Request) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    """Status, reason and headers of one response head (ending in a blank line)."""
+Head = tuple[int, bytes, list[tuple[bytes, bytes]], bool]
+
+
+def _head(data: bytes, request: httpx2.Request) -> Head:
+    """Status, reason, headers and whether the server is HTTP/1.0, of one response head (ending in a blank line)."""
     lines = data[:-4].split(b"\r\n")
     parts = lines[0].split(b" ", 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/1.") or not parts[1].isdigit():
@@ -103,14 +120,20 @@ def _head(data: bytes, request: httpx2.Request) -> tuple[int, bytes, list[tuple[
         if not sep or not name:
             raise httpx2.RemoteProtocolError(f"malformed header line {line[:80]!r}", request=request)
         headers.append((name.strip(), value.strip()))
-    return int(parts[1]), parts[2] if len(parts) > 2 else b"", headers
+    return int(parts[1]), parts[2] if len(parts) > 2 else b"", headers, parts[0] == b"HTTP/1.0"
 
 
-def _framing(request: httpx2.Request, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool, bool]:
+def _interim(status: int) -> bool:
+    """A 1xx answer other than 101: the real one follows on the same connection."""
+    return 100 <= status < 200 and status != 101
+
+
+def _framing(request: httpx2.Request, head: Head) -> tuple[int | None, bool, bool]:
     """(content length or None, chunked, keep-alive) of a response body."""
+    status, _, headers, old = head
     length: int | None = None
     chunked = False
-    keep = True
+    keep = not old
     for name, value in headers:
         low = name.lower()
         if low == b"content-length" and value.isdigit():
@@ -118,12 +141,80 @@ def _framing(request: httpx2.Request, status: int, headers: list[tuple[bytes, by
         elif low == b"transfer-encoding":
             chunked = value.lower().endswith(b"chunked")
         elif low == b"connection":
-            keep = keep and b"close" not in value.lower()
+            keep = b"close" not in value.lower() and (not old or b"keep-alive" in value.lower())
     if request.method == "HEAD" or status in (204, 304):
         return 0, False, keep
     if chunked:
         return None, True, keep
     return length, False, keep and length is not None
+
+
+def _chunk_size(line: bytes, request: httpx2.Request) -> int:
+    try:
+        return int(line.split(b";", 1)[0], 16)
+    except ValueError:
+        raise httpx2.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=request) from None
+
+
+def _cut_body(request: httpx2.Request) -> httpx2.RemoteProtocolError:
+    return httpx2.RemoteProtocolError("peer closed connection without sending complete message body", request=request)
+
+
+def _request_head(request: httpx2.Request) -> bytes:
+    head = [request.method.encode(), b" ", request.url.raw_path, b" HTTP/1.1\r\n"]
+    for name, value in request.headers.raw:
+        head += (name, b": ", value, b"\r\n")
+    head.append(b"\r\n")
+    return b"".join(head)
+
+
+def _origin(url: httpx2.URL) -> Origin:
+    return url.raw_scheme, url.host, url.port or (443 if url.raw_scheme == b"https" else 80)
+
+
+def _response(head: Head, request: httpx2.Request, conn: Any, body: Any) -> httpx2.Response:
+    extensions = {"http_version": b"HTTP/1.1", "reason_phrase": head[1], "network_stream": conn}
+    return httpx2.Response(head[0], headers=head[2], stream=body, extensions=extensions)
+
+
+class _Idle:
+    """Idle connections per origin, at most `limit` in all, each reused while younger than `expiry` seconds."""
+
+    def __init__(self, limit: int, expiry: float) -> None:
+        self._conns: dict[Origin, list[Any]] = {}
+        self._count, self._limit, self._expiry = 0, limit, expiry
+        self._lock = threading.Lock()
+
+    def put(self, conn: Any) -> bool:
+        """Keep `conn` for reuse; False (and the caller closes it) when the pool is full."""
+        with self._lock:
+            if self._count >= self._limit:
+                return False
+            conn.idle_since = time.monotonic()
+            self._conns.setdefault(conn.origin, []).append(conn)
+            self._count += 1
+            return True
+
+    def take(self, origin: Origin) -> Any:
+        """The most recently idle usable connection to `origin` (closing the stale ones met), or None."""
+        now = time.monotonic()
+        while True:
+            with self._lock:
+                idle = self._conns.get(origin)
+                if not idle:
+                    return None
+                conn = idle.pop()
+                self._count -= 1
+            if conn.usable(now, self._expiry):
+                return conn
+            conn.close()
+
+    def clear(self) -> None:
+        with self._lock:
+            conns, self._conns, self._count = self._conns, {}, 0
+        for group in conns.values():
+            for conn in group:
+                conn.close()
 
 
 class _Body(httpx2.AsyncByteStream):
@@ -141,11 +232,7 @@ class _Body(httpx2.AsyncByteStream):
 
     async def _chunks(self, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
         while True:
-            line = await self._read(reader.readuntil, b"\r\n")
-            try:
-                size = int(line.split(b";", 1)[0], 16)
-            except ValueError:
-                raise httpx2.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=self._request) from None
+            size = _chunk_size(await self._read(reader.readuntil, b"\r\n"), self._request)
             if not size:
                 while await self._read(reader.readuntil, b"\r\n") != b"\r\n":
                     pass  # trailers
@@ -159,9 +246,7 @@ class _Body(httpx2.AsyncByteStream):
             if not data:
                 if left is None:
                     return
-                raise httpx2.RemoteProtocolError(
-                    "peer closed connection without sending complete message body", request=self._request
-                )
+                raise _cut_body(self._request)
             if left is not None:
                 left -= len(data)
             yield data
@@ -206,31 +291,14 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
         )
         super().__init__(verify=ssl_context, limits=limits)
         self._ssl = ssl_context
-        self._idle: dict[Origin, list[_Conn]] = {}
+        self._idle = _Idle(max_keepalive, keepalive_expiry)
         self._slots = asyncio.Semaphore(max_connections)
-        self._max_keepalive, self._expiry = max_keepalive, keepalive_expiry
-        self._idle_count = 0
 
     def release(self, conn: _Conn, *, reuse: bool) -> None:
         """Give back a connection slot; keep the connection idle if it can serve another request."""
         self._slots.release()
-        if not reuse or self._idle_count >= self._max_keepalive or conn.writer.is_closing():
+        if not (reuse and not conn.writer.is_closing() and self._idle.put(conn)):
             conn.close()
-            return
-        conn.idle_since = time.monotonic()
-        self._idle.setdefault(conn.origin, []).append(conn)
-        self._idle_count += 1
-
-    def _take_idle(self, origin: Origin) -> _Conn | None:
-        idle = self._idle.get(origin)
-        now = time.monotonic()
-        while idle:
-            conn = idle.pop()
-            self._idle_count -= 1
-            if conn.usable(now, self._expiry):
-                return conn
-            conn.close()
-        return None
 
     async def _connect(self, origin: Origin, request: httpx2.Request, timeouts: dict[str, Any]) -> _Conn:
         scheme, host, port = origin
@@ -243,30 +311,25 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
 
     async def _acquire(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> tuple[_Conn, bool]:
         """A connection for `request` (an idle one unless `fresh`) and whether it was reused; holds a slot."""
-        url = request.url
-        origin = (url.raw_scheme, url.host, url.port or (443 if url.raw_scheme == b"https" else 80))
+        origin = _origin(request.url)
         try:
             await _within(timeouts.get("pool"), self._slots.acquire())
         except _TIMEOUTS:
             raise httpx2.PoolTimeout("no free connection in time", request=request) from None
         try:
-            conn = None if fresh else self._take_idle(origin)
+            conn = None if fresh else self._idle.take(origin)
             return (conn, True) if conn is not None else (await self._connect(origin, request, timeouts), False)
         except BaseException:
             self._slots.release()
             raise
 
     async def _write(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> None:
-        target = request.url.raw_path
-        head = [request.method.encode(), b" ", target, b" HTTP/1.1\r\n"]
-        for name, value in request.headers.raw:
-            head += (name, b": ", value, b"\r\n")
-        head.append(b"\r\n")
+        head = _request_head(request)
         with _mapped("write", request, reused):
             try:
-                conn.writer.write(b"".join(head) + request.content)
+                conn.writer.write(head + request.content)
             except httpx2.RequestNotRead:
-                conn.writer.write(b"".join(head))
+                conn.writer.write(head)
                 await _within(timeout, self._write_stream(conn, request))
             await _within(timeout, conn.writer.drain())
 
@@ -279,28 +342,23 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
         if chunked:
             conn.writer.write(b"0\r\n\r\n")
 
-    async def _read_head(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> Any:
+    async def _read_head(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> Head:
         while True:
             with _mapped("read", request, reused):
-                data = await _within(timeout, conn.reader.readuntil(b"\r\n\r\n"))
-            status, reason, headers = _head(data, request)
-            if not 100 <= status < 200 or status == 101:
-                return status, reason, headers
+                head = _head(await _within(timeout, conn.reader.readuntil(b"\r\n\r\n")), request)
+            if not _interim(head[0]):
+                return head
             reused = False  # an interim response came: the connection is live
 
     async def _exchange(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> httpx2.Response:
         conn, reused = await self._acquire(request, timeouts, fresh)
         try:
             await self._write(conn, request, timeouts.get("write"), reused)
-            status, reason, headers = await self._read_head(conn, request, timeouts.get("read"), reused)
+            head = await self._read_head(conn, request, timeouts.get("read"), reused)
         except BaseException:
             self.release(conn, reuse=False)
             raise
-        framing = _framing(request, status, headers)
-        extensions = {"http_version": b"HTTP/1.1", "reason_phrase": reason, "network_stream": conn}
-        return httpx2.Response(
-            status, headers=headers, stream=_Body(self, conn, request, framing), extensions=extensions
-        )
+        return _response(head, request, conn, _Body(self, conn, request, _framing(request, head)))
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if httpx2.AsyncHTTPTransport.handle_async_request is not _STOCK:  # patched by a recorder
@@ -317,11 +375,212 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
             raise httpx2.RemoteProtocolError("Server closed the connection.", request=request) from exc
 
     async def aclose(self) -> None:
-        idle, self._idle, self._idle_count = self._idle, {}, 0
-        for conns in idle.values():
-            for conn in conns:
-                conn.close()
+        self._idle.clear()
         await super().aclose()
+
+
+# --- blocking twin ----------------------------------------------------------------------------------
+
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether an idle socket has something to read (on an idle connection: the server closed it)."""
+    try:
+        if hasattr(select, "poll"):
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            return bool(poller.poll(0))
+        return bool(select.select([sock], [], [], 0)[0])  # pragma: no cover - platforms without poll
+    except (OSError, ValueError):
+        return True
+
+
+class _SyncConn:
+    """One open blocking connection, its buffered reader, and when it last went idle."""
+
+    __slots__ = ("file", "idle_since", "origin", "sock")
+
+    def __init__(self, origin: Origin, sock: socket.socket) -> None:
+        self.origin, self.sock = origin, sock
+        self.file: io.BufferedReader = sock.makefile("rb", buffering=_READ)  # type: ignore[assignment]
+        self.idle_since = 0.0
+
+    def usable(self, now: float, expiry: float) -> bool:
+        return self.sock.fileno() >= 0 and now - self.idle_since < expiry and not _readable(self.sock)
+
+    def close(self) -> None:
+        with suppress(OSError):
+            self.file.close()
+            self.sock.close()
+
+    def get_extra_info(self, name: str) -> Any:
+        """The `network_stream` extension: the socket (a watchdog shuts it down to end a blocked read)."""
+        return self.sock if name == "socket" else None
+
+    def line(self) -> bytes:
+        line = self.file.readline(_LIMIT)
+        if not line.endswith(b"\n"):
+            if len(line) >= _LIMIT:
+                raise asyncio.LimitOverrunError("line too long", len(line))
+            raise _Cut(line)
+        return line
+
+    def exactly(self, n: int) -> bytes:
+        data: bytes = self.file.read(n)
+        if len(data) < n:
+            raise _Cut(data)
+        return data
+
+
+class _SyncBody(httpx2.SyncByteStream):
+    """Blocking twin of `_Body`."""
+
+    def __init__(self, pool: LeanTransport, conn: _SyncConn, request: httpx2.Request, framing: Any) -> None:
+        self._pool, self._request = pool, request
+        self._conn: _SyncConn | None = conn
+        self._length, self._chunked, self._keep = framing
+
+    def _chunks(self, conn: _SyncConn) -> Iterator[bytes]:
+        while True:
+            size = _chunk_size(conn.line(), self._request)
+            if not size:
+                while conn.line() not in (b"\r\n", b"\n"):
+                    pass  # trailers
+                return
+            yield conn.exactly(size + 2)[:-2]
+
+    def _sized(self, conn: _SyncConn, left: int | None) -> Iterator[bytes]:
+        while left is None or left > 0:
+            data = conn.file.read1(_READ if left is None else min(left, _READ))
+            if not data:
+                if left is None:
+                    return
+                raise _cut_body(self._request)
+            if left is not None:
+                left -= len(data)
+            yield data
+
+    def __iter__(self) -> Iterator[bytes]:
+        conn = self._conn
+        if conn is None:
+            return
+        with _mapped("read", self._request):
+            yield from self._chunks(conn) if self._chunked else self._sized(conn, self._length)
+        self._conn = None
+        self._pool.release(conn, reuse=self._keep)
+
+    def close(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._pool.release(conn, reuse=False)
+
+
+_STOCK_SYNC = httpx2.HTTPTransport.handle_request
+
+
+class LeanTransport(httpx2.HTTPTransport):
+    """Blocking twin of `LeanAsyncTransport` (a patched `HTTPTransport.handle_request` is deferred to likewise)."""
+
+    def __init__(
+        self,
+        ssl_context: ssl.SSLContext,
+        *,
+        max_connections: int = 1000,
+        max_keepalive: int = 100,
+        keepalive_expiry: float = 5.0,
+    ) -> None:
+        limits = httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=keepalive_expiry
+        )
+        super().__init__(verify=ssl_context, limits=limits)
+        self._ssl = ssl_context
+        self._idle = _Idle(max_keepalive, keepalive_expiry)
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def release(self, conn: _SyncConn, *, reuse: bool) -> None:
+        """Give back a connection slot; keep the connection idle if it can serve another request."""
+        self._slots.release()
+        if not (reuse and self._idle.put(conn)):
+            conn.close()
+
+    def _connect(self, origin: Origin, request: httpx2.Request, timeouts: dict[str, Any]) -> _SyncConn:
+        scheme, host, port = origin
+        with _mapped("connect", request):
+            sock = socket.create_connection((host, port), timeout=timeouts.get("connect"))
+            try:
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                if scheme == b"https":
+                    sock = self._ssl.wrap_socket(sock, server_hostname=host)
+            except BaseException:
+                sock.close()
+                raise
+        return _SyncConn(origin, sock)
+
+    def _acquire(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> tuple[_SyncConn, bool]:
+        """A connection for `request` (an idle one unless `fresh`) and whether it was reused; holds a slot."""
+        origin = _origin(request.url)
+        if not self._slots.acquire(timeout=timeouts.get("pool")):
+            raise httpx2.PoolTimeout("no free connection in time", request=request)
+        try:
+            conn = None if fresh else self._idle.take(origin)
+            return (conn, True) if conn is not None else (self._connect(origin, request, timeouts), False)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def _write(self, conn: _SyncConn, request: httpx2.Request, timeout: float | None, reused: bool) -> None:
+        head = _request_head(request)
+        with _mapped("write", request, reused):
+            conn.sock.settimeout(timeout)
+            try:
+                conn.sock.sendall(head + request.content)
+            except httpx2.RequestNotRead:
+                conn.sock.sendall(head)
+                chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+                for data in request.stream:  # type: ignore[union-attr]
+                    if data:
+                        conn.sock.sendall(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+                if chunked:
+                    conn.sock.sendall(b"0\r\n\r\n")
+
+    def _read_head(self, conn: _SyncConn, request: httpx2.Request, timeout: float | None, reused: bool) -> Head:
+        conn.sock.settimeout(timeout)
+        while True:
+            with _mapped("read", request, reused):
+                lines = [conn.line()]
+                while lines[-1] not in (b"\r\n", b"\n"):
+                    lines.append(conn.line())
+            head = _head(b"".join(line.rstrip(b"\r\n") + b"\r\n" for line in lines[:-1]) + b"\r\n", request)
+            if not _interim(head[0]):
+                return head
+            reused = False
+
+    def _exchange(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> httpx2.Response:
+        conn, reused = self._acquire(request, timeouts, fresh)
+        try:
+            self._write(conn, request, timeouts.get("write"), reused)
+            head = self._read_head(conn, request, timeouts.get("read"), reused)
+        except BaseException:
+            self.release(conn, reuse=False)
+            raise
+        return _response(head, request, conn, _SyncBody(self, conn, request, _framing(request, head)))
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        if httpx2.HTTPTransport.handle_request is not _STOCK_SYNC:  # patched by a recorder
+            return httpx2.HTTPTransport.handle_request(self, request)
+        timeouts = request.extensions.get("timeout") or {}
+        try:
+            return self._exchange(request, timeouts, fresh=False)
+        except _Stale as exc:
+            if not _replayable(request):
+                raise httpx2.RemoteProtocolError("Server closed the connection.", request=request) from exc
+        try:
+            return self._exchange(request, timeouts, fresh=True)
+        except _Stale as exc:  # pragma: no cover - a fresh connection is never marked reused
+            raise httpx2.RemoteProtocolError("Server closed the connection.", request=request) from exc
+
+    def close(self) -> None:
+        self._idle.clear()
+        super().close()
 
 
 def _replayable(request: httpx2.Request) -> bool:
@@ -332,4 +591,4 @@ def _replayable(request: httpx2.Request) -> bool:
     return True
 
 
-__all__ = ["LeanAsyncTransport"]
+__all__ = ["LeanAsyncTransport", "LeanTransport"]

@@ -1,5 +1,5 @@
-"""The async HTTP path end to end: keep-alive reuse, stale and cancelled connections, body framings, TLS, the
-headers and bytes the SDK would send, and a user's legacy `httpx` client; all through ChatQwen over loopback."""
+"""The HTTP path end to end, sync and async: keep-alive reuse, stale and cancelled connections, body framings, TLS,
+the headers and bytes the SDK would send, and a user's legacy `httpx` client; all through ChatQwen over loopback."""
 
 from __future__ import annotations
 
@@ -41,38 +41,52 @@ def ok(text: str) -> list[Any]:
     return json_response(200, completion(text))
 
 
-async def answers(llm: ChatQwen, n: int) -> list[str]:
-    return [str((await llm.ainvoke(f"q{i}")).content) for i in range(n)]
+MODES = ("sync", "async")
 
 
-def test_keep_alive_reuses_one_connection(server: FaultServer) -> None:
+def answers(llm: ChatQwen, n: int, mode: str) -> list[str]:
+    """`n` sequential calls on one model (one event loop for the async ones)."""
+    if mode == "sync":
+        return [str(llm.invoke(f"q{i}").content) for i in range(n)]
+
+    async def main() -> list[str]:
+        return [str((await llm.ainvoke(f"q{i}")).content) for i in range(n)]
+
+    return asyncio.run(main())
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_keep_alive_reuses_one_connection(server: FaultServer, mode: str) -> None:
     server.script(ok("a"), ok("b"), ok("c"))
-    assert asyncio.run(answers(model(server), 3)) == ["a", "b", "c"]
+    assert answers(model(server), 3, mode) == ["a", "b", "c"]
     assert len({r.peer for r in server.requests}) == 1
 
 
-def test_a_connection_the_server_closed_while_idle_is_not_reused(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_a_connection_the_server_closed_while_idle_is_not_reused(server: FaultServer, mode: str) -> None:
     # Connection: close on the first answer; the second call must open a new connection.
     head = http_head(200, {"Content-Type": "application/json"}, length=None, close=True)
     body = json.dumps(completion("a")).encode()
     server.script([head + body, CLOSE], ok("b"))
-    assert asyncio.run(answers(model(server), 2)) == ["a", "b"]
+    assert answers(model(server), 2, mode) == ["a", "b"]
     assert len({r.peer for r in server.requests}) == 2
 
 
-def test_stale_keep_alive_connection_is_retried_once_on_a_fresh_one(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_stale_keep_alive_connection_is_retried_once_on_a_fresh_one(server: FaultServer, mode: str) -> None:
     # The server reads the second request on the kept-alive connection and closes it without a byte
     # (a keep-alive timeout racing the request): the transport sends it once more on a new connection.
     server.script(ok("a"), [CLOSE], ok("b"))
-    assert asyncio.run(answers(model(server), 2)) == ["a", "b"]
+    assert answers(model(server), 2, mode) == ["a", "b"]
     peers = [r.peer for r in server.requests]
     assert len(peers) == 3 and peers[0] == peers[1] != peers[2]
 
 
-def test_a_fresh_connection_closed_without_an_answer_is_a_connection_error(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_a_fresh_connection_closed_without_an_answer_is_a_connection_error(server: FaultServer, mode: str) -> None:
     server.script([CLOSE])
-    with pytest.raises(QwenConnectionError):
-        asyncio.run(model(server).ainvoke("q"))
+    with pytest.raises(QwenConnectionError):  # its own client (sync clients are cached per settings)
+        answers(model(server, default_headers={"x-case": f"fresh-{mode}"}), 1, mode)
     assert len(server.requests) == 1  # no transport-level resend on a new connection
 
 
@@ -91,26 +105,31 @@ def test_a_cancelled_call_never_leaves_its_answer_for_the_next_one(server: Fault
     assert asyncio.run(main()) == "next"
 
 
-def test_a_body_cut_short_is_typed_and_the_connection_is_dropped(server: FaultServer) -> None:
+def test_a_deadline_that_ends_a_blocked_read_never_leaves_its_answer_for_the_next_call(server: FaultServer) -> None:
+    server.script([Sleep(0.6), *ok("late")], ok("next"))
+    llm = model(server, total_timeout=0.2)
+    with pytest.raises(QwenTimeoutError):
+        llm.invoke("slow")
+    assert llm.invoke("q").content == "next"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_body_cut_short_is_typed_and_the_connection_is_dropped(server: FaultServer, mode: str) -> None:
     body = json.dumps(completion("whole")).encode()
     head = http_head(200, {"Content-Type": "application/json"}, length=len(body))
     server.script([head + body[:10], CLOSE], ok("after"))
-
-    async def main() -> tuple[BaseException, str]:
-        llm = model(server)
-        with pytest.raises(QwenError) as info:
-            await llm.ainvoke("q")
-        return info.value, str((await llm.ainvoke("q")).content)
-
-    err, after = asyncio.run(main())
-    assert isinstance(err, QwenConnectionError)
-    assert after == "after"
+    llm = model(server)
+    with pytest.raises(QwenError) as info:
+        answers(llm, 1, mode)
+    assert isinstance(info.value, QwenConnectionError)
+    assert answers(llm, 1, mode) == ["after"]
 
 
-def test_read_timeout_is_typed(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_read_timeout_is_typed(server: FaultServer, mode: str) -> None:
     server.script([Sleep(2.0), *ok("late")])
     with pytest.raises(QwenTimeoutError):
-        asyncio.run(model(server, timeout=0.3).ainvoke("q"))
+        answers(model(server, timeout=0.3), 1, mode)
 
 
 def _framed(kind: str, text: str) -> list[Any]:
@@ -130,33 +149,39 @@ def _framed(kind: str, text: str) -> list[Any]:
     return ok(text)
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("kind", ["content-length", "chunked", "close-delimited", "interim 100"])
-def test_body_framings(server: FaultServer, kind: str) -> None:
+def test_body_framings(server: FaultServer, kind: str, mode: str) -> None:
     server.script(_framed(kind, f"via {kind}"), ok("again"))
-    assert asyncio.run(answers(model(server), 2)) == [f"via {kind}", "again"]
+    assert answers(model(server), 2, mode) == [f"via {kind}", "again"]
 
 
-def test_streams_chunked_and_close_delimited(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_streams_chunked_and_close_delimited(server: FaultServer, mode: str) -> None:
     frames = [frame(chunk("Hel")), frame(chunk("lo", finish="stop")), frame(chunk(usage=True)), frame(b"[DONE]")]
     server.script(chunked_stream(frames), [sse_head(), *frames, CLOSE])
+    llm = model(server)
 
     async def main() -> list[str]:
-        llm = model(server)
-        out = []
+        texts = []
         for _ in range(2):
-            text = ""
-            async for piece in llm.astream("q"):
-                text += str(piece.content)
-            out.append(text)
-        return out
+            texts.append("".join([str(piece.content) async for piece in llm.astream("q")]))
+        return texts
 
-    assert asyncio.run(main()) == ["Hello", "Hello"]
+    if mode == "sync":
+        texts = ["".join(str(piece.content) for piece in llm.stream("q")) for _ in range(2)]
+    else:
+        texts = asyncio.run(main())
+    assert texts == ["Hello", "Hello"]
 
 
-def test_concurrent_calls_each_get_their_own_answer(server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_concurrent_calls_each_get_their_own_answer(server: FaultServer, mode: str) -> None:
     server.handler = lambda request: ok(f"echo {request.body['messages'][-1]['content']}")
     prompts = [f"p{i}" for i in range(40)]
-    results = asyncio.run(model(server).abatch(prompts, config={"max_concurrency": 8}))  # type: ignore[arg-type]
+    llm, config = model(server), {"max_concurrency": 8}
+    sync = mode == "sync"  # a thread pool sharing one blocking transport
+    results = llm.batch(prompts, config=config) if sync else asyncio.run(llm.abatch(prompts, config=config))  # type: ignore[arg-type]
     assert [m.content for m in results] == [f"echo {p}" for p in prompts]
     assert len({r.peer for r in server.requests}) <= 8
 
@@ -196,8 +221,19 @@ def tls_server() -> Iterator[FaultServer]:
         yield srv
 
 
-def test_tls(tls_server: FaultServer) -> None:
+@pytest.mark.parametrize("mode", MODES)
+def test_tls(tls_server: FaultServer, mode: str) -> None:
     tls_server.reset()
     tls_server.script(ok("secure"), ok("again"))
-    assert asyncio.run(answers(model(tls_server), 2)) == ["secure", "again"]
+    assert answers(model(tls_server), 2, mode) == ["secure", "again"]
     assert len({r.peer for r in tls_server.requests}) == 1
+
+
+def test_tls_refuses_an_untrusted_certificate() -> None:
+    server_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    trustme.CA().issue_cert("localhost").configure_cert(server_ctx)  # a CA nobody trusts
+    with FaultServer(ssl_context=server_ctx) as srv:
+        srv.script(ok("never"), ok("never"))
+        for mode in MODES:
+            with pytest.raises(QwenConnectionError):
+                answers(model(srv), 1, mode)
