@@ -13,6 +13,7 @@ import math
 import socket
 import threading
 import time
+import urllib.request
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator, Mapping
@@ -237,21 +238,25 @@ def _ssl_context() -> Any:
     return httpx2.create_ssl_context()
 
 
+def _lean_transport(is_async: bool) -> dict[str, Any]:
+    """The lean HTTP/1.1 transport for a client built here, unless the environment names a proxy.
+
+    httpx2 ignores proxy variables (HTTPS_PROXY, ALL_PROXY, NO_PROXY, ...) once a transport is given,
+    so with any of them set the client keeps httpx2's own transports, which honour them.
+    """
+    if urllib.request.getproxies():
+        return {}
+    return {"transport": (LeanAsyncTransport if is_async else LeanTransport)(_ssl_context())}
+
+
 def _build(cfg: ClientConfig, is_async: bool) -> Any:
     cls = openai.AsyncOpenAI if is_async else openai.OpenAI
     http_client = cfg.http_async_client if is_async else cfg.http_client
     if http_client is None:  # the SDK's own wrapper and defaults (closed when collected), with the shared TLS context
         from openai._base_client import AsyncHttpxClientWrapper, SyncHttpxClientWrapper
 
-        # a lean HTTP/1.1 pool under httpx2 (env proxies keep httpx2's own transports)
-        if is_async:
-            http_client = AsyncHttpxClientWrapper(
-                base_url=cfg.base_url, verify=_ssl_context(), transport=LeanAsyncTransport(_ssl_context())
-            )
-        else:
-            http_client = SyncHttpxClientWrapper(
-                base_url=cfg.base_url, verify=_ssl_context(), transport=LeanTransport(_ssl_context())
-            )
+        wrapper = AsyncHttpxClientWrapper if is_async else SyncHttpxClientWrapper
+        http_client = wrapper(base_url=cfg.base_url, verify=_ssl_context(), **_lean_transport(is_async))
     kwargs: dict[str, Any] = {
         "api_key": cfg.api_key,
         "base_url": cfg.base_url,

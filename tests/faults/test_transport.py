@@ -237,3 +237,18 @@ def test_tls_refuses_an_untrusted_certificate() -> None:
         for mode in MODES:
             with pytest.raises(QwenConnectionError):
                 answers(model(srv), 1, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_environment_proxies_are_honoured(server: FaultServer, mode: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The fault server stands in for a forward proxy: it receives the absolute URL in the request line.
+    proxy = server.url.split("/compatible-mode")[0]
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, proxy)
+    for name in ("NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    server.script(ok("via proxy"))
+    base_url = f"http://dashscope.proxied.invalid/compatible-mode/v1/{mode}"
+    llm = ChatQwen(model="qwen-plus", api_key=KEY, base_url=base_url, max_retries=0)
+    assert answers(llm, 1, mode) == ["via proxy"]
+    assert server.requests[0].path == f"{base_url}/chat/completions"
