@@ -128,12 +128,12 @@ def _interim(status: int) -> bool:
     return 100 <= status < 200 and status != 101
 
 
-def _framing(request: httpx2.Request, head: Head) -> tuple[int | None, bool, bool]:
-    """(content length or None, chunked, keep-alive) of a response body."""
+def _framing(request: httpx2.Request, head: Head, failed: Exception | None = None) -> tuple[int | None, bool, bool]:
+    """(content length or None, chunked, keep-alive) of a response body (never kept after a failed write)."""
     status, _, headers, old = head
     length: int | None = None
     chunked = False
-    keep = not old
+    keep = not old and failed is None
     for name, value in headers:
         low = name.lower()
         if low == b"content-length" and value.isdigit():
@@ -313,7 +313,10 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
         """A connection for `request` (an idle one unless `fresh`) and whether it was reused; holds a slot."""
         origin = _origin(request.url)
         try:
-            await _within(timeouts.get("pool"), self._slots.acquire())
+            if self._slots.locked():
+                await _within(timeouts.get("pool"), self._slots.acquire())
+            else:
+                await self._slots.acquire()  # a free slot: returns at once
         except _TIMEOUTS:
             raise httpx2.PoolTimeout("no free connection in time", request=request) from None
         try:
@@ -331,7 +334,8 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
             except httpx2.RequestNotRead:
                 conn.writer.write(head)
                 await _within(timeout, self._write_stream(conn, request))
-            await _within(timeout, conn.writer.drain())
+            if conn.writer.transport.get_write_buffer_size():  # only a full buffer can block
+                await _within(timeout, conn.writer.drain())
 
     async def _write_stream(self, conn: _Conn, request: httpx2.Request) -> None:
         chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
@@ -352,13 +356,19 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
 
     async def _exchange(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> httpx2.Response:
         conn, reused = await self._acquire(request, timeouts, fresh)
+        failed: httpx2.WriteError | None = None
         try:
-            await self._write(conn, request, timeouts.get("write"), reused)
+            try:
+                await self._write(conn, request, timeouts.get("write"), reused)
+            except httpx2.WriteError as exc:  # the server may have answered early (413, 400): read on
+                failed = exc
             head = await self._read_head(conn, request, timeouts.get("read"), reused)
-        except BaseException:
+        except BaseException as exc:
             self.release(conn, reuse=False)
+            if failed is not None and isinstance(exc, Exception):
+                raise failed from None
             raise
-        return _response(head, request, conn, _Body(self, conn, request, _framing(request, head)))
+        return _response(head, request, conn, _Body(self, conn, request, _framing(request, head, failed)))
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if httpx2.AsyncHTTPTransport.handle_async_request is not _STOCK:  # patched by a recorder
@@ -556,13 +566,19 @@ class LeanTransport(httpx2.HTTPTransport):
 
     def _exchange(self, request: httpx2.Request, timeouts: dict[str, Any], fresh: bool) -> httpx2.Response:
         conn, reused = self._acquire(request, timeouts, fresh)
+        failed: httpx2.WriteError | None = None
         try:
-            self._write(conn, request, timeouts.get("write"), reused)
+            try:
+                self._write(conn, request, timeouts.get("write"), reused)
+            except httpx2.WriteError as exc:  # the server may have answered early (413, 400): read on
+                failed = exc
             head = self._read_head(conn, request, timeouts.get("read"), reused)
-        except BaseException:
+        except BaseException as exc:
             self.release(conn, reuse=False)
+            if failed is not None and isinstance(exc, Exception):
+                raise failed from None
             raise
-        return _response(head, request, conn, _SyncBody(self, conn, request, _framing(request, head)))
+        return _response(head, request, conn, _SyncBody(self, conn, request, _framing(request, head, failed)))
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         if httpx2.HTTPTransport.handle_request is not _STOCK_SYNC:  # patched by a recorder

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import ssl
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,7 +18,7 @@ import trustme
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._client import _ssl_context
-from langchain_qwen._errors import QwenConnectionError, QwenError, QwenTimeoutError
+from langchain_qwen._errors import QwenAPIStatusError, QwenConnectionError, QwenError, QwenTimeoutError
 from tests.faults._server import (
     CLOSE,
     FaultServer,
@@ -252,3 +254,38 @@ def test_environment_proxies_are_honoured(server: FaultServer, mode: str, monkey
     llm = ChatQwen(model="qwen-plus", api_key=KEY, base_url=base_url, max_retries=0)
     assert answers(llm, 1, mode) == ["via proxy"]
     assert server.requests[0].path == f"{base_url}/chat/completions"
+
+
+def test_an_early_answer_to_a_body_still_being_sent_is_read() -> None:
+    # The server answers 413 after the head and closes without reading the 8 MB body: the failed write
+    # is followed by reading the answer, so the caller gets the typed status error, not a connection error.
+    body = json.dumps({"error": {"message": "Request body too large", "code": "RequestEntityTooLarge"}}).encode()
+    answer = http_head(413, {"Content-Type": "application/json"}, length=len(body), close=True) + body
+    port: list[int] = []
+    stop = threading.Event()
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(answer)
+        await writer.drain()
+        writer.close()
+
+    async def main() -> None:
+        srv = await asyncio.start_server(handle, "127.0.0.1", 0)
+        port.append(srv.sockets[0].getsockname()[1])
+        while not stop.is_set():
+            await asyncio.sleep(0.02)
+        srv.close()
+
+    thread = threading.Thread(target=asyncio.run, args=(main(),), daemon=True)
+    thread.start()
+    while not port:
+        time.sleep(0.01)
+    try:
+        llm = ChatQwen(model="qwen-plus", api_key=KEY, base_url=f"http://127.0.0.1:{port[0]}/v1", max_retries=0)
+        with pytest.raises(QwenAPIStatusError) as info:
+            llm.invoke("x" * 8_000_000)
+        assert info.value.status_code == 413 and "too large" in str(info.value)
+    finally:
+        stop.set()
+        thread.join(5)
