@@ -72,7 +72,10 @@ class _Conn:
         self.idle_since = 0.0
 
     def usable(self, now: float, expiry: float) -> bool:
-        return not self.reader.at_eof() and not self.writer.is_closing() and now - self.idle_since < expiry
+        return not self.reader.at_eof() and self.open() and now - self.idle_since < expiry
+
+    def open(self) -> bool:
+        return not self.writer.is_closing()
 
     def close(self) -> None:
         self.writer.close()
@@ -217,6 +220,33 @@ class _Idle:
                 conn.close()
 
 
+class _Lean:
+    """What both lean transports share: their limits, the idle pool and giving a connection back."""
+
+    _slots: Any
+
+    def setup(
+        self,
+        ssl_context: ssl.SSLContext,
+        *,
+        max_connections: int = 1000,
+        max_keepalive: int = 100,
+        keepalive_expiry: float = 5.0,
+    ) -> httpx2.Limits:
+        """Keep the settings (the SDK's default limits) and return them for httpx2's own transport underneath."""
+        self._ssl, self._max_connections = ssl_context, max_connections
+        self._idle = _Idle(max_keepalive, keepalive_expiry)
+        return httpx2.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=keepalive_expiry
+        )
+
+    def release(self, conn: Any, *, reuse: bool) -> None:
+        """Give back a connection slot; keep the connection idle if it can serve another request."""
+        self._slots.release()
+        if not (reuse and conn.open() and self._idle.put(conn)):
+            conn.close()
+
+
 class _Body(httpx2.AsyncByteStream):
     """A response body read from its connection; the connection goes back to the pool once the body is whole."""
 
@@ -270,7 +300,7 @@ class _Body(httpx2.AsyncByteStream):
 _STOCK = httpx2.AsyncHTTPTransport.handle_async_request
 
 
-class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
+class LeanAsyncTransport(_Lean, httpx2.AsyncHTTPTransport):
     """HTTP/1.1 over asyncio streams with a keep-alive pool per origin (see the module docstring).
 
     It is an `AsyncHTTPTransport`: while a recorder such as vcrpy has patched that class's
@@ -278,27 +308,9 @@ class LeanAsyncTransport(httpx2.AsyncHTTPTransport):
     so cassettes record and replay exactly as with the stock transport.
     """
 
-    def __init__(
-        self,
-        ssl_context: ssl.SSLContext,
-        *,
-        max_connections: int = 1000,
-        max_keepalive: int = 100,
-        keepalive_expiry: float = 5.0,
-    ) -> None:
-        limits = httpx2.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=keepalive_expiry
-        )
-        super().__init__(verify=ssl_context, limits=limits)
-        self._ssl = ssl_context
-        self._idle = _Idle(max_keepalive, keepalive_expiry)
-        self._slots = asyncio.Semaphore(max_connections)
-
-    def release(self, conn: _Conn, *, reuse: bool) -> None:
-        """Give back a connection slot; keep the connection idle if it can serve another request."""
-        self._slots.release()
-        if not (reuse and not conn.writer.is_closing() and self._idle.put(conn)):
-            conn.close()
+    def __init__(self, ssl_context: ssl.SSLContext, **limits: Any) -> None:
+        httpx2.AsyncHTTPTransport.__init__(self, verify=ssl_context, limits=_Lean.setup(self, ssl_context, **limits))
+        self._slots = asyncio.Semaphore(self._max_connections)
 
     async def _connect(self, origin: Origin, request: httpx2.Request, timeouts: dict[str, Any]) -> _Conn:
         scheme, host, port = origin
@@ -415,7 +427,10 @@ class _SyncConn:
         self.idle_since = 0.0
 
     def usable(self, now: float, expiry: float) -> bool:
-        return self.sock.fileno() >= 0 and now - self.idle_since < expiry and not _readable(self.sock)
+        return self.open() and now - self.idle_since < expiry and not _readable(self.sock)
+
+    def open(self) -> bool:
+        return self.sock.fileno() >= 0
 
     def close(self) -> None:
         with suppress(OSError):
@@ -487,30 +502,12 @@ class _SyncBody(httpx2.SyncByteStream):
 _STOCK_SYNC = httpx2.HTTPTransport.handle_request
 
 
-class LeanTransport(httpx2.HTTPTransport):
+class LeanTransport(_Lean, httpx2.HTTPTransport):
     """Blocking twin of `LeanAsyncTransport` (a patched `HTTPTransport.handle_request` is deferred to likewise)."""
 
-    def __init__(
-        self,
-        ssl_context: ssl.SSLContext,
-        *,
-        max_connections: int = 1000,
-        max_keepalive: int = 100,
-        keepalive_expiry: float = 5.0,
-    ) -> None:
-        limits = httpx2.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_keepalive, keepalive_expiry=keepalive_expiry
-        )
-        super().__init__(verify=ssl_context, limits=limits)
-        self._ssl = ssl_context
-        self._idle = _Idle(max_keepalive, keepalive_expiry)
-        self._slots = threading.BoundedSemaphore(max_connections)
-
-    def release(self, conn: _SyncConn, *, reuse: bool) -> None:
-        """Give back a connection slot; keep the connection idle if it can serve another request."""
-        self._slots.release()
-        if not (reuse and self._idle.put(conn)):
-            conn.close()
+    def __init__(self, ssl_context: ssl.SSLContext, **limits: Any) -> None:
+        httpx2.HTTPTransport.__init__(self, verify=ssl_context, limits=_Lean.setup(self, ssl_context, **limits))
+        self._slots = threading.BoundedSemaphore(self._max_connections)
 
     def _connect(self, origin: Origin, request: httpx2.Request, timeouts: dict[str, Any]) -> _SyncConn:
         scheme, host, port = origin
