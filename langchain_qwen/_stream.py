@@ -29,6 +29,7 @@ from langchain_qwen._parse import (
     message_from_chunks,
     usage_chunk,
 )
+from langchain_qwen._transport import FINISH_KEY
 
 try:
     from openai._httpx2 import request_exceptions, timeout_exceptions
@@ -418,6 +419,8 @@ def iter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> Iterator[
                 for item in decoder.feed(raw):
                     yield from _handle(item, response, state, ctx)
                 if state.done:
+                    if finish := (getattr(response, "extensions", None) or {}).get(FINISH_KEY):
+                        finish()  # the body's terminator, so the connection is kept
                     break
                 if deadline is not None and deadline.remaining() <= 0:
                     raise deadline.error(response.request, state.partial())
@@ -458,6 +461,8 @@ async def aiter_chunks(response: Any, state: Assembler, ctx: ErrorContext) -> As
                     for chunk in _handle(item, response, state, ctx):
                         yield chunk
                 if state.done:
+                    if finish := (getattr(response, "extensions", None) or {}).get(FINISH_KEY):
+                        await finish()  # the body's terminator, so the connection is kept
                     break
                 if deadline is not None and deadline.remaining() <= 0:
                     raise deadline.error(response.request, state.partial())

@@ -33,6 +33,10 @@ import httpx2
 _LIMIT = 1 << 20
 """Longest header block or chunk-size line accepted (bytes)."""
 _READ = 1 << 16
+FINISH_KEY = "langchain_qwen.finish"
+"""Response extension: `finish()` reads the rest of a chunked body if it comes at once (an event stream's
+terminator after its last event), so the connection is kept instead of dropped when the response closes."""
+_FINISH_SECONDS, _FINISH_BYTES = 0.05, 1 << 16
 Origin = tuple[bytes, str, int]
 _TIMEOUTS = (TimeoutError, asyncio.TimeoutError)  # distinct classes before Python 3.11
 
@@ -177,6 +181,7 @@ def _origin(url: httpx2.URL) -> Origin:
 
 def _response(head: Head, request: httpx2.Request, conn: Any, body: Any) -> httpx2.Response:
     extensions = {"http_version": b"HTTP/1.1", "reason_phrase": head[1], "network_stream": conn}
+    extensions[FINISH_KEY] = body.finish
     return httpx2.Response(head[0], headers=head[2], stream=body, extensions=extensions)
 
 
@@ -290,6 +295,22 @@ class _Body(httpx2.AsyncByteStream):
             yield data
         self._conn = None
         self._pool.release(conn, reuse=self._keep)
+
+    async def finish(self) -> None:
+        """See `FINISH_KEY`: a fresh iteration goes on from the chunk boundary where the reader stands."""
+        if self._conn is None or not self._chunked:
+            return
+        self._read_timeout = _FINISH_SECONDS
+
+        async def drain() -> None:
+            left = _FINISH_BYTES
+            async for data in self:
+                left -= len(data)
+                if left < 0:
+                    return
+
+        with suppress(httpx2.HTTPError, *_TIMEOUTS):
+            await _within(_FINISH_SECONDS, drain())
 
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
@@ -493,6 +514,19 @@ class _SyncBody(httpx2.SyncByteStream):
         self._conn = None
         self._pool.release(conn, reuse=self._keep)
 
+    def finish(self) -> None:
+        """See `FINISH_KEY` (each read waits at most 50 ms; 64 KiB at the most)."""
+        conn = self._conn
+        if conn is None or not self._chunked:
+            return
+        conn.sock.settimeout(_FINISH_SECONDS)  # the next request on this connection sets its own timeouts
+        left = _FINISH_BYTES
+        with suppress(httpx2.HTTPError):
+            for data in self:
+                left -= len(data)
+                if left < 0:
+                    return
+
     def close(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
@@ -604,4 +638,4 @@ def _replayable(request: httpx2.Request) -> bool:
     return True
 
 
-__all__ = ["LeanAsyncTransport", "LeanTransport"]
+__all__ = ["FINISH_KEY", "LeanAsyncTransport", "LeanTransport"]

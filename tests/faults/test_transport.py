@@ -161,20 +161,25 @@ def test_body_framings(server: FaultServer, kind: str, mode: str) -> None:
 @pytest.mark.parametrize("mode", MODES)
 def test_streams_chunked_and_close_delimited(server: FaultServer, mode: str) -> None:
     frames = [frame(chunk("Hel")), frame(chunk("lo", finish="stop")), frame(chunk(usage=True)), frame(b"[DONE]")]
-    server.script(chunked_stream(frames), [sse_head(), *frames, CLOSE])
-    llm = model(server)
+    server.script(chunked_stream(frames), chunked_stream(frames), [sse_head(), *frames, CLOSE], ok("after"))
+    llm = model(server, default_headers={"x-case": f"streams-{mode}"})  # its own connections
 
     async def main() -> list[str]:
         texts = []
-        for _ in range(2):
+        for _ in range(3):
             texts.append("".join([str(piece.content) async for piece in llm.astream("q")]))
-        return texts
+        return [*texts, str((await llm.ainvoke("q")).content)]
 
     if mode == "sync":
-        texts = ["".join(str(piece.content) for piece in llm.stream("q")) for _ in range(2)]
+        texts = ["".join(str(piece.content) for piece in llm.stream("q")) for _ in range(3)]
+        texts.append(str(llm.invoke("q").content))
     else:
         texts = asyncio.run(main())
-    assert texts == ["Hello", "Hello"]
+    assert texts == ["Hello", "Hello", "Hello", "after"]
+    # A chunked stream ends with its terminator: the connection serves the next call; a close-delimited one
+    # cannot be reused.
+    peers = [r.peer for r in server.requests]
+    assert peers[0] == peers[1] == peers[2] != peers[3]
 
 
 @pytest.mark.parametrize("mode", MODES)
