@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import select
 import socket
 import ssl
@@ -192,6 +193,7 @@ class _Idle:
         self._conns: dict[Origin, list[Any]] = {}
         self._count, self._limit, self._expiry = 0, limit, expiry
         self._lock = threading.Lock()
+        self._pid = os.getpid()
 
     def put(self, conn: Any) -> bool:
         """Keep `conn` for reuse; False (and the caller closes it) when the pool is full."""
@@ -208,6 +210,8 @@ class _Idle:
         now = time.monotonic()
         while True:
             with self._lock:
+                if self._pid != os.getpid():  # a forked child: the parent's connections are not its own
+                    self._conns, self._count, self._pid = {}, 0, os.getpid()
                 idle = self._conns.get(origin)
                 if not idle:
                     return None

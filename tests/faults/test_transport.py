@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
+import os
 import ssl
 import threading
 import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -294,3 +297,26 @@ def test_an_early_answer_to_a_body_still_being_sent_is_read() -> None:
     finally:
         stop.set()
         thread.join(5)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_a_forked_child_never_shares_its_parents_connections(server: FaultServer) -> None:
+    # Celery prefork, gunicorn --preload: a child inherits the parent's idle sockets; using one from both
+    # processes would interleave two conversations on one connection.
+    server.handler = lambda request: ok(f"echo {request.body['messages'][-1]['content']}")
+    llm = model(server, default_headers={"x-case": "fork"})
+    assert llm.invoke("parent-1").content == "echo parent-1"
+    ctx = multiprocessing.get_context("fork")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # fork with threads running (the fault server's)
+        child = ctx.Process(target=_child_call, args=(llm,))
+        child.start()
+    child.join(20)
+    assert child.exitcode == 0
+    assert llm.invoke("parent-2").content == "echo parent-2"
+    peers = {r.body["messages"][-1]["content"]: r.peer for r in server.requests}
+    assert peers["parent-1"] == peers["parent-2"] != peers["child"]
+
+
+def _child_call(llm: ChatQwen) -> None:
+    os._exit(0 if llm.invoke("child").content == "echo child" else 1)
