@@ -8,7 +8,9 @@ server close and for age, `keepalive_expiry`, before reuse), caps open connectio
 close-delimited bodies, 1xx skipped), TLS with the given context, and raises httpx2's own exceptions
 (`ConnectError`, `ReadTimeout`, `RemoteProtocolError`, ...) so the SDK maps them as before. A request
 that fails on a reused connection before any response byte (the server closed it while idle) is sent
-once more on a fresh connection when its body can be replayed. `LeanTransport` is the blocking twin
+once more on a fresh connection when its body can be replayed. An event stream that ended (`[DONE]`)
+reads its chunked terminator through the `FINISH_KEY` extension, so its connection is kept; idle
+connections are never shared with a forked child. `LeanTransport` is the blocking twin
 (sockets and a buffered reader, a lock around the pool; thread-safe like httpx2's). They are used only
 for clients built here without a user `http_client` / `http_async_client`; proxies from the
 environment keep httpx2's own proxy transports.
