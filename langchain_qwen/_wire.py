@@ -54,7 +54,7 @@ def shape(client: Any, path: str, headers: Mapping[str, str] | None, timeout: fl
         kept = [(k, v) for k, v in built.headers.raw if k.lower() not in (b"host", b"content-length")]
         found = Shape(built.url, httpx2.Headers(kept), built.extensions["timeout"])
         if len(shapes) >= _SHAPES_MAX:
-            shapes.pop(next(iter(shapes)))
+            shapes.clear()  # many distinct per-call headers/timeouts: start over (atomic under threads)
         shapes[key] = found
     return found
 
