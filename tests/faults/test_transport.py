@@ -320,3 +320,32 @@ def test_a_forked_child_never_shares_its_parents_connections(server: FaultServer
 
 def _child_call(llm: ChatQwen) -> None:
     os._exit(0 if llm.invoke("child").content == "echo child" else 1)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_per_call_headers_and_timeout_make_their_own_request_shape(server: FaultServer, mode: str) -> None:
+    server.script(ok("plain"), ok("tagged"), [Sleep(1.0), *ok("late")], ok("again"))
+    llm = model(server, default_headers={"x-case": f"shapes-{mode}"})
+    tagged = llm.bind(extra_headers={"X-DashScope-DataInspection": "disable"})
+    quick = llm.bind(timeout=0.2)
+
+    async def run_async() -> list[str]:
+        out = [str((await llm.ainvoke("q")).content), str((await tagged.ainvoke("q")).content)]
+        with pytest.raises(QwenTimeoutError):
+            await quick.ainvoke("q")
+        return [*out, str((await llm.ainvoke("q")).content)]
+
+    if mode == "sync":
+        texts = [str(llm.invoke("q").content), str(tagged.invoke("q").content)]
+        with pytest.raises(QwenTimeoutError):
+            quick.invoke("q")
+        texts.append(str(llm.invoke("q").content))
+    else:
+        texts = asyncio.run(run_async())
+    assert texts == ["plain", "tagged", "again"]
+    first, second, slow, last = server.requests
+    assert "x-dashscope-datainspection" not in first.headers and "x-dashscope-datainspection" not in last.headers
+    assert second.headers["x-dashscope-datainspection"] == "disable"
+    assert slow.headers["x-stainless-read-timeout"] == "0.2"
+    assert first.headers["x-stainless-read-timeout"] == last.headers["x-stainless-read-timeout"] == "600"
+    assert first.headers["x-case"] == second.headers["x-case"] == f"shapes-{mode}"
