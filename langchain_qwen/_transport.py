@@ -92,9 +92,14 @@ class _Conn:
         return self.writer.get_extra_info("socket" if name == "socket" else name)
 
 
+_NO_ANSWER = "Server disconnected without sending a response."
+_CUT_CHUNKED = "peer closed connection without sending complete message body (incomplete chunked read)"
+
+
 @contextmanager
-def _mapped(kind: str, request: httpx2.Request, reused: bool = False) -> Any:
-    """OS and asyncio errors of one phase ("connect", "write", "read") as httpx2's exceptions."""
+def _mapped(kind: str, request: httpx2.Request, reused: bool = False, cut: str = _NO_ANSWER) -> Any:
+    """OS and asyncio errors of one phase ("connect", "write", "read") as httpx2's exceptions (httpcore's wording;
+    `cut`: the message for an end of stream in the middle of what was being read)."""
     timeouts = {"connect": httpx2.ConnectTimeout, "write": httpx2.WriteTimeout, "read": httpx2.ReadTimeout}
     failures = {"connect": httpx2.ConnectError, "write": httpx2.WriteError, "read": httpx2.ReadError}
     try:
@@ -106,9 +111,7 @@ def _mapped(kind: str, request: httpx2.Request, reused: bool = False) -> Any:
     except (asyncio.IncompleteReadError, _Cut) as exc:
         if reused and not exc.partial:
             raise _Stale from exc
-        raise httpx2.RemoteProtocolError(
-            "Server disconnected without sending a complete response.", request=request
-        ) from exc
+        raise httpx2.RemoteProtocolError(cut, request=request) from exc
     except (OSError, ssl.SSLError) as exc:
         if (reused and kind == "write") or (reused and isinstance(exc, ConnectionResetError)):
             raise _Stale from exc
@@ -166,8 +169,17 @@ def _chunk_size(line: bytes, request: httpx2.Request) -> int:
         raise httpx2.RemoteProtocolError(f"bad chunk size {line[:40]!r}", request=request) from None
 
 
-def _cut_body(request: httpx2.Request) -> httpx2.RemoteProtocolError:
-    return httpx2.RemoteProtocolError("peer closed connection without sending complete message body", request=request)
+def _took(data: bytes, left: int | None, expected: int | None, request: httpx2.Request) -> int | None:
+    """What is left of a sized body after `data` (None: close-delimited); empty `data` before the end is a cut."""
+    if left is None:
+        return None
+    if not data:
+        raise httpx2.RemoteProtocolError(
+            "peer closed connection without sending complete message body "
+            f"(received {(expected or 0) - left} bytes, expected {expected})",
+            request=request,
+        )
+    return left - len(data)
 
 
 def _request_head(request: httpx2.Request) -> bytes:
@@ -268,7 +280,7 @@ class _Body(httpx2.AsyncByteStream):
         self._read_timeout = (request.extensions.get("timeout") or {}).get("read")
 
     async def _read(self, fn: Callable[..., Any], *args: Any) -> Any:
-        with _mapped("read", self._request):
+        with _mapped("read", self._request, cut=_CUT_CHUNKED):
             return await _within(self._read_timeout, fn(*args))
 
     async def _chunks(self, reader: asyncio.StreamReader) -> AsyncIterator[bytes]:
@@ -284,12 +296,9 @@ class _Body(httpx2.AsyncByteStream):
     async def _sized(self, reader: asyncio.StreamReader, left: int | None) -> AsyncIterator[bytes]:
         while left is None or left > 0:
             data = await self._read(reader.read, _READ if left is None else min(left, _READ))
-            if not data:
-                if left is None:
-                    return
-                raise _cut_body(self._request)
-            if left is not None:
-                left -= len(data)
+            if not data and left is None:
+                return
+            left = _took(data, left, self._length, self._request)
             yield data
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
@@ -503,19 +512,16 @@ class _SyncBody(httpx2.SyncByteStream):
     def _sized(self, conn: _SyncConn, left: int | None) -> Iterator[bytes]:
         while left is None or left > 0:
             data = conn.file.read1(_READ if left is None else min(left, _READ))
-            if not data:
-                if left is None:
-                    return
-                raise _cut_body(self._request)
-            if left is not None:
-                left -= len(data)
+            if not data and left is None:
+                return
+            left = _took(data, left, self._length, self._request)
             yield data
 
     def __iter__(self) -> Iterator[bytes]:
         conn = self._conn
         if conn is None:
             return
-        with _mapped("read", self._request):
+        with _mapped("read", self._request, cut=_CUT_CHUNKED):
             yield from self._chunks(conn) if self._chunked else self._sized(conn, self._length)
         self._conn = None
         self._pool.release(conn, reuse=self._keep)

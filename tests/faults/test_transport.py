@@ -21,7 +21,13 @@ import trustme
 
 from langchain_qwen import ChatQwen
 from langchain_qwen._client import _ssl_context
-from langchain_qwen._errors import QwenAPIStatusError, QwenConnectionError, QwenError, QwenTimeoutError
+from langchain_qwen._errors import (
+    QwenAPIStatusError,
+    QwenConnectionError,
+    QwenError,
+    QwenStreamInterruptedError,
+    QwenTimeoutError,
+)
 from tests.faults._server import (
     CLOSE,
     FaultServer,
@@ -349,3 +355,24 @@ def test_per_call_headers_and_timeout_make_their_own_request_shape(server: Fault
     assert slow.headers["x-stainless-read-timeout"] == "0.2"
     assert first.headers["x-stainless-read-timeout"] == last.headers["x-stainless-read-timeout"] == "600"
     assert first.headers["x-case"] == second.headers["x-case"] == f"shapes-{mode}"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_chunked_stream_cut_mid_chunk_keeps_the_partial_and_httpcores_wording(server: FaultServer, mode: str) -> None:
+    head = http_head(200, {"Content-Type": "text/event-stream", "Transfer-Encoding": "chunked"})
+    first = frame(chunk("Hel"))
+    server.script([head, b"%x\r\n%s\r\n" % (len(first), first), b"40\r\ndata: {", CLOSE])
+    llm = model(server)
+
+    async def consume() -> None:
+        async for _ in llm.astream("q"):
+            pass
+
+    with pytest.raises(QwenStreamInterruptedError) as info:
+        if mode == "sync":
+            for _ in llm.stream("q"):
+                pass
+        else:
+            asyncio.run(consume())
+    assert "incomplete chunked read" in str(info.value)
+    assert info.value.partial is not None and "Hel" in str(info.value.partial.content)
