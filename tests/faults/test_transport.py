@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
+import httpx2
 import openai
 import pytest
 import trustme
@@ -28,6 +29,7 @@ from langchain_qwen._errors import (
     QwenStreamInterruptedError,
     QwenTimeoutError,
 )
+from langchain_qwen._transport import LeanAsyncTransport
 from tests.faults._server import (
     CLOSE,
     FaultServer,
@@ -168,14 +170,19 @@ def _framed(kind: str, text: str) -> list[Any]:
         return [http_head(200, {"Content-Type": "application/json"}, close=True), raw, CLOSE]
     if kind == "interim 100":
         return [b"HTTP/1.1 100 Continue\r\n\r\n", *ok(text)]
+    if kind == "http/1.0":  # no keep-alive unless the server says so: read, then a new connection
+        head = http_head(200, {"Content-Type": "application/json"}, length=len(raw)).replace(b"HTTP/1.1", b"HTTP/1.0")
+        return [head + raw]
     return ok(text)
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("kind", ["content-length", "chunked", "close-delimited", "interim 100"])
+@pytest.mark.parametrize("kind", ["content-length", "chunked", "close-delimited", "interim 100", "http/1.0"])
 def test_body_framings(server: FaultServer, kind: str, mode: str) -> None:
     server.script(_framed(kind, f"via {kind}"), ok("again"))
-    assert answers(model(server), 2, mode) == [f"via {kind}", "again"]
+    assert answers(model(server, default_headers={"x-case": f"{kind}-{mode}"}), 2, mode) == [f"via {kind}", "again"]
+    reused = server.requests[0].peer == server.requests[1].peer
+    assert reused == (kind in ("content-length", "chunked", "interim 100"))
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -392,3 +399,23 @@ def test_a_chunked_stream_cut_mid_chunk_keeps_the_partial_and_httpcores_wording(
             asyncio.run(consume())
     assert "incomplete chunked read" in str(info.value)
     assert info.value.partial is not None and "Hel" in str(info.value.partial.content)
+
+
+def test_open_connections_are_capped_and_a_full_pool_times_out(server: FaultServer) -> None:
+    # The cap itself (1,000 by default, as the SDK's limits) with a small value: never more connections open.
+    server.handler = lambda request: [Sleep(0.1), *ok("x")]
+
+    async def main() -> tuple[int, list[Any]]:
+        transport = LeanAsyncTransport(_ssl_context(), max_connections=2)
+        async with httpx2.AsyncClient(transport=transport, timeout=5) as client:
+            await asyncio.gather(*(client.post(f"{server.url}/chat/completions", json={}) for _ in range(6)))
+            peers = len({r.peer for r in server.requests})
+            tight = httpx2.Timeout(5, pool=0.02)
+            calls = (client.post(f"{server.url}/x", json={}, timeout=tight) for _ in range(3))
+            outcomes = await asyncio.gather(*calls, return_exceptions=True)
+            return peers, outcomes
+
+    peers, outcomes = asyncio.run(main())
+    assert peers == 2
+    assert [type(o).__name__ for o in outcomes].count("PoolTimeout") == 1
+    assert sum(isinstance(o, httpx2.Response) and o.status_code == 200 for o in outcomes) == 2
