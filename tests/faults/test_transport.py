@@ -403,7 +403,7 @@ def test_a_chunked_stream_cut_mid_chunk_keeps_the_partial_and_httpcores_wording(
 
 def test_open_connections_are_capped_and_a_full_pool_times_out(server: FaultServer) -> None:
     # The cap itself (1,000 by default, as the SDK's limits) with a small value: never more connections open.
-    server.handler = lambda request: [Sleep(0.1), *ok("x")]
+    server.handler = lambda request: [Sleep(0.05), *ok("x")]
 
     async def main() -> tuple[int, list[Any]]:
         transport = LeanAsyncTransport(_ssl_context(), max_connections=2)
