@@ -32,6 +32,17 @@ class _ConfigCache:
         return (_ConfigCache, ())
 
 
+ENV_VARS = (
+    "DASHSCOPE_API_KEY",
+    "DASHSCOPE_BASE_URL",
+    "DASHSCOPE_API_BASE",
+    "DASHSCOPE_REGION",
+    "DASHSCOPE_PLAN",
+    "DASHSCOPE_WORKSPACE_ID",
+)
+"""Every environment variable `DashScopeSettings` reads (tests and the notebook builder clear them)."""
+
+
 class DashScopeSettings(BaseModel):
     """Where and how to reach DashScope; `_client_config()` turns it into a cached-client key.
 
@@ -141,4 +152,4 @@ class DashScopeSettings(BaseModel):
 
 SETTINGS_FIELDS = frozenset(DashScopeSettings.model_fields)
 
-__all__ = ["SETTINGS_FIELDS", "DashScopeSettings"]
+__all__ = ["ENV_VARS", "SETTINGS_FIELDS", "DashScopeSettings"]

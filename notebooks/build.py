@@ -33,17 +33,11 @@ from IPython.core.displaypub import DisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
+from langchain_qwen._settings import ENV_VARS
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-ENV_TO_DROP = (
-    "DASHSCOPE_API_KEY",
-    "DASHSCOPE_BASE_URL",
-    "DASHSCOPE_API_BASE",
-    "DASHSCOPE_REGION",
-    "DASHSCOPE_WORKSPACE_ID",
-    "OPENAI_API_KEY",
-    "OPENAI_BASE_URL",
-)
+ENV_TO_DROP = (*ENV_VARS, "OPENAI_API_KEY", "OPENAI_BASE_URL")
 EMULATOR_LINE = "Using the built-in DashScope emulator at http://127.0.0.1:"
 
 
@@ -219,7 +213,10 @@ _NORMALISE = [
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:PORT"),
     (re.compile(r"\[\d+:\d+(<[^\]]*)?\]"), "[TIME]"),
     (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b"), "UUID"),
-    (re.compile(r"\b(chatcmpl|batch|file|call|req|cmpl)[-_](?=[A-Za-z_-]*\d)[A-Za-z0-9_-]+"), r"\1-ID"),  # ids have digits
+    (
+        re.compile(r"\b(chatcmpl|batch|file|call|req|cmpl)[-_](?=[A-Za-z_-]*\d)[A-Za-z0-9_-]+"),
+        r"\1-ID",
+    ),  # ids have digits
     (re.compile(r"\b(qwen-[a-z]+)-[A-Za-z0-9_]{8}\b"), r"\1-TMP"),
     (re.compile(r"\b0x[0-9a-f]{6,}\b"), "0xADDR"),
     (re.compile(r"\b1[6-9]\d{8}\b"), "TIMESTAMP"),

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from langchain_qwen._settings import ENV_VARS
 from langchain_qwen.testing import DashScopeEmulator
 
 
@@ -37,16 +38,6 @@ def emulator(_emulator_server: DashScopeEmulator) -> Iterator[DashScopeEmulator]
 def _no_ambient_credentials(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never see a developer's real keys or base URLs (cassette tests keep the key, to re-record)."""
     cassette = request.node.get_closest_marker("vcr") is not None
-    for name in (
-        "DASHSCOPE_API_KEY",
-        "DASHSCOPE_BASE_URL",
-        "DASHSCOPE_API_BASE",
-        "DASHSCOPE_REGION",
-        "DASHSCOPE_WORKSPACE_ID",
-        "OPENAI_API_KEY",
-        "OPENAI_BASE_URL",
-        "OPENAI_ORG_ID",
-        "OPENAI_PROJECT_ID",
-    ):
+    for name in (*ENV_VARS, "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID"):
         if not (cassette and name == "DASHSCOPE_API_KEY"):
             monkeypatch.delenv(name, raising=False)

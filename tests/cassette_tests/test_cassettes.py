@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
+from cassettes.build import WEATHER_TOOL  # the tool the cassette's request carries
 from langchain_qwen import (
     ChatQwen,
     QwenAuthenticationError,
@@ -71,20 +72,6 @@ def test_qwen3_thinking_stream(sync: bool) -> None:
     assert "r" not in kinds[kinds.index("t") :]  # the thinking phase ends before the answer starts
     full = merge(chunks)
     assert full.usage_metadata["input_tokens"] > 0 and full.content_blocks[0]["type"] == "reasoning"
-
-
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_current_weather",
-        "description": "当你想查询指定城市的天气时非常有用。",
-        "parameters": {
-            "type": "object",
-            "properties": {"location": {"type": "string", "description": "城市或县区"}},
-            "required": ["location"],
-        },
-    },
-}
 
 
 @SYNC
