@@ -47,8 +47,31 @@ def _generation(message: AIMessageChunk, text: str) -> ChatGenerationChunk:
     return gen
 
 
-def _message(fields: dict[str, Any], fields_set: frozenset[str]) -> AIMessageChunk:
+def _message(
+    text: str,
+    additional: dict[str, Any],
+    metadata: dict[str, Any],
+    chunk_id: str | None,
+    fields_set: frozenset[str],
+    tool_call_chunks: list[Any] = EMPTY,
+    tool_calls: list[Any] = EMPTY,
+    invalid_tool_calls: list[Any] = EMPTY,
+) -> AIMessageChunk:
+    """The `AIMessageChunk` with these fields (the rest at their defaults) and this `model_fields_set`."""
     message = _new(AIMessageChunk)
+    fields = {
+        "content": text,
+        "additional_kwargs": additional,
+        "response_metadata": metadata,
+        "type": "AIMessageChunk",
+        "name": None,
+        "id": chunk_id,
+        "tool_calls": tool_calls,
+        "invalid_tool_calls": invalid_tool_calls,
+        "usage_metadata": None,
+        "tool_call_chunks": tool_call_chunks,
+        "chunk_position": None,
+    }
     _set(message, "__dict__", fields)
     _set(message, "__pydantic_fields_set__", set(fields_set))
     _set(message, "__pydantic_extra__", {})
@@ -64,20 +87,7 @@ def text_chunk(
     The per-chunk path of text and reasoning streams (thousands per answer): the same object, fields and
     `model_fields_set` as the validating constructors, for values that are already well typed.
     """
-    fields = {
-        "content": text,
-        "additional_kwargs": additional,
-        "response_metadata": metadata,
-        "type": "AIMessageChunk",
-        "name": None,
-        "id": chunk_id,
-        "tool_calls": EMPTY,
-        "invalid_tool_calls": EMPTY,
-        "usage_metadata": None,
-        "tool_call_chunks": EMPTY,
-        "chunk_position": None,
-    }
-    return _generation(_message(fields, _TEXT_FIELDS), text)
+    return _generation(_message(text, additional, metadata, chunk_id, _TEXT_FIELDS), text)
 
 
 def _partial_args(args: str) -> Any:
@@ -131,20 +141,10 @@ def tool_chunk(
             calls.append(tool_call(name=tc["name"] or "", args=args, id=tc["id"]))
         else:
             invalid.append(invalid_tool_call(name=tc["name"], args=tc["args"], id=tc["id"], error=None))
-    fields = {
-        "content": text,
-        "additional_kwargs": additional,
-        "response_metadata": metadata,
-        "type": "AIMessageChunk",
-        "name": None,
-        "id": chunk_id,
-        "tool_calls": calls or EMPTY,
-        "invalid_tool_calls": invalid or EMPTY,
-        "usage_metadata": None,
-        "tool_call_chunks": tool_chunks,
-        "chunk_position": None,
-    }
-    return _generation(_message(fields, _TOOL_FIELDS), text)
+    message = _message(
+        text, additional, metadata, chunk_id, _TOOL_FIELDS, tool_chunks, calls or EMPTY, invalid or EMPTY
+    )
+    return _generation(message, text)
 
 
 __all__ = ["EMPTY", "text_chunk", "tool_chunk"]
