@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.messages import (
     AIMessage,
@@ -25,7 +25,9 @@ from langchain_core.messages import (
     HumanMessage,
     SystemMessage,
     ToolMessage,
+    message_chunk_to_message,
 )
+from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen._client import HttpMeta
@@ -414,10 +416,7 @@ class ResponsesStream:
         """The message received so far (attached to errors raised mid-stream)."""
         if not self._chunks:
             return None
-        merged = self._chunks[0]
-        for chunk in self._chunks[1:]:
-            merged = merged + chunk
-        return message_from_chunk(merged.message)
+        return merged_message(self._chunks)
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -605,17 +604,10 @@ def replay(response: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
     yield {"type": kind, "response": response}
 
 
-def message_from_chunk(chunk: Any) -> AIMessage:
-    """The `AIMessage` of a merged `AIMessageChunk` (tool calls parsed, v1 blocks kept)."""
-    return AIMessage(
-        content=chunk.content,
-        id=chunk.id,
-        additional_kwargs=chunk.additional_kwargs,
-        response_metadata=chunk.response_metadata,
-        tool_calls=chunk.tool_calls,
-        invalid_tool_calls=chunk.invalid_tool_calls,
-        usage_metadata=chunk.usage_metadata,
-    )
+def merged_message(chunks: Sequence[ChatGenerationChunk]) -> AIMessage:
+    """The `AIMessage` of these stream chunks merged (tool calls parsed, v1 blocks kept)."""
+    merged = add_ai_message_chunks(*(cast(AIMessageChunk, chunk.message) for chunk in chunks))
+    return cast(AIMessage, message_chunk_to_message(merged))
 
 
 __all__ = [
@@ -629,7 +621,7 @@ __all__ = [
     "citation",
     "input_items",
     "is_builtin",
-    "message_from_chunk",
+    "merged_message",
     "previous_response",
     "reasoning_fields",
     "replay",

@@ -21,7 +21,7 @@ from langchain_qwen._responses import (
     check_settings,
     input_items,
     is_builtin,
-    message_from_chunk,
+    merged_message,
     previous_response,
     reasoning_fields,
     replay,
@@ -164,10 +164,7 @@ def result_from_response(obj: Mapping[str, Any], meta: HttpMeta, req_cfg: Client
     """A `ChatResult` from a complete response object, assembled exactly as its stream would have been."""
     state = ResponsesStream(meta, req_cfg.context, http)
     chunks = [chunk for event in replay(obj) for chunk in state.feed(event)]
-    merged = chunks[0].message
-    for chunk in chunks[1:]:
-        merged = merged + chunk.message
-    return ChatResult(generations=[ChatGeneration(message=message_from_chunk(merged))])
+    return ChatResult(generations=[ChatGeneration(message=merged_message(chunks))])
 
 
 def generate(
