@@ -50,6 +50,11 @@ class Range:
             return False
         return self.high is None or (value < self.high if self.high_open else value <= self.high)
 
+    def check(self, name: str, value: float) -> None:
+        """Raise `QwenValidationError` naming the setting when `value` is outside the range."""
+        if not self.holds(value):
+            raise QwenValidationError(f"{name}={value!r} is out of range; allowed: {self.text}.")
+
     @property
     def text(self) -> str:
         if self.high is None:
@@ -79,10 +84,10 @@ class QwenChatSettings(BaseModel):
     @model_validator(mode="after")
     def _check_ranges(self) -> Any:
         """A setting outside its documented range is refused when the model is built."""
-        for name, bounds in ranges().items():
+        for name, bounds in RANGES.items():
             value = getattr(self, name)
-            if value is not None and not bounds.holds(value):
-                raise QwenValidationError(f"{name}={value!r} is out of range; allowed: {bounds.text}.")
+            if value is not None:
+                bounds.check(name, value)
         return self
 
     temperature: Annotated[float | None, SENT, Range(0, 2, high_open=True)] = None
@@ -193,6 +198,10 @@ def ranges() -> dict[str, Range]:
     }
 
 
+RANGES: dict[str, Range] = ranges()
+"""The declared ranges, once (read by the constructor check and the input rules)."""
+
+
 def scalar_types() -> dict[str, tuple[type, ...]]:
     """The accepted Python types of each scalar setting (bool / int / float / str, None aside)."""
     out: dict[str, tuple[type, ...]] = {}
@@ -222,6 +231,7 @@ __all__ = [
     "CALL_SETTINGS",
     "CONSUMED_KEYS",
     "MODEL_SETTINGS",
+    "RANGES",
     "SENT",
     "SENT_KEYS",
     "SETTINGS",

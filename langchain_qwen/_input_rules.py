@@ -10,16 +10,16 @@ the 2026 addendum).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_qwen._chat_settings import SETTINGS, Range, ranges, scalar_types
+from langchain_qwen._chat_settings import RANGES, SETTINGS, scalar_types
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._profiles import QwenProfile
-from langchain_qwen._rules import NOTHING, Fragment, Messages, Settings
+from langchain_qwen._rules import NOTHING, Fragment, Messages, Settings, partial_last
 
-_RANGES: dict[str, Range] = ranges()
 _TYPES: dict[str, tuple[type, ...]] = scalar_types()
 _TYPE_WORDS = {bool: "a bool (True or False)", int: "an int", float: "a number", str: "a str"}
 _TRANSPORT_KEYS = frozenset({"timeout"})
@@ -50,9 +50,9 @@ def rule_ranges(profile: QwenProfile, settings: Settings, messages: Messages) ->
         if value is None:
             continue
         _check_type(name, value)
-        bounds = _RANGES.get(name)
-        if bounds is not None and not bounds.holds(value):
-            raise QwenValidationError(f"{name}={value!r} is out of range; allowed: {bounds.text}.")
+        bounds = RANGES.get(name)
+        if bounds is not None:
+            bounds.check(name, value)
     n, tools = settings.get("n"), settings.get("tools")
     if isinstance(n, int) and n > 1 and tools:
         raise QwenValidationError(f"n={n} is not allowed with tools; allowed: n=1 (DashScope: n must be 1 with tools).")
@@ -89,11 +89,23 @@ def rule_stop(profile: QwenProfile, settings: Settings, messages: Messages) -> F
     return NOTHING
 
 
+_SETTING_NAMES = tuple(SETTINGS)
+
+
+@functools.lru_cache(maxsize=256)
+def _suggestion(key: str) -> str | None:
+    """The setting `key` is a near-miss of (a typo), if any; the same keys come back on every call."""
+    if key in SETTINGS:
+        return None
+    close = difflib.get_close_matches(key, _SETTING_NAMES, n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
 def _near_miss(key: str, value: Any) -> None:
-    close = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.85) if key not in SETTINGS else []
+    close = _suggestion(key)
     if close:
         raise QwenValidationError(
-            f"{key}={value!r} is not a setting; did you mean {close[0]}? (Allowed: the ChatQwen settings; to send "
+            f"{key}={value!r} is not a setting; did you mean {close}? (Allowed: the ChatQwen settings; to send "
             f"an undeclared DashScope key on purpose, put it in extra_body.)"
         )
 
@@ -166,8 +178,7 @@ def rule_conversation(profile: QwenProfile, settings: Settings, messages: Messag
             f"message (a system message alone is refused: 'The input messages do not contain elements with the "
             f"role of user')."
         )
-    last = messages[-1]
-    if last.get("role") == "assistant" and not last.get("partial"):
+    if messages[-1].get("role") == "assistant" and not partial_last(messages):
         raise QwenValidationError(
             "messages ends with an assistant message that is not a partial prefix; allowed: a conversation ending "
             "with a user or tool message, or an assistant prefix marked partial "

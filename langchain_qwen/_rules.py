@@ -276,6 +276,12 @@ def _after_system(messages: Messages) -> int:
     return lead
 
 
+def with_system(messages: Messages, text: str) -> tuple[Mapping[str, Any], ...]:
+    """`messages` with a system instruction `text` after the leading system messages."""
+    lead = _after_system(messages)
+    return (*messages[:lead], {"role": "system", "content": text}, *messages[lead:])
+
+
 # --- tools --------------------------------------------------------------------------------------
 
 
@@ -299,8 +305,7 @@ def rule_tool_choice(profile: QwenProfile, settings: Settings, messages: Message
         return NOTHING
     if plan.instruction is None:
         return Fragment(body={"tool_choice": plan.wire})
-    lead = _after_system(messages)
-    new = (*messages[:lead], {"role": "system", "content": plan.instruction}, *messages[lead:])
+    new = with_system(messages, plan.instruction)
     warning = (
         f"{profile.model} cannot be forced to call one of several tools (no tool_choice='required' for it"
         f"{' while thinking' if profile.thinking == 'always' else ''}); sent tool_choice='auto' with an instruction "
@@ -327,12 +332,10 @@ def required_fallback(
     if not any(refusal in text for refusal in REQUIRED_REFUSALS):
         return None
     plan = soft_required(tool_names(body.get("tools")))
-    messages = list(body.get("messages") or ())
-    lead = _after_system(messages)
     new = {
         **body,
         "tool_choice": plan.wire,
-        "messages": [*messages[:lead], {"role": "system", "content": plan.instruction}, *messages[lead:]],
+        "messages": list(with_system(body.get("messages") or (), plan.instruction or "")),
     }
     warning = (
         f"DashScope refused tool_choice='required' for {profile.model} (accepted there only with thinking off, and "
@@ -386,9 +389,7 @@ def rule_json_instruction(profile: QwenProfile, settings: Settings, messages: Me
         instruction = _JSON_INSTRUCTION  # DashScope rejects json_object unless a system/user message says "json"
     else:
         return NOTHING
-    lead = _after_system(messages)
-    new = (*messages[:lead], {"role": "system", "content": instruction}, *messages[lead:])
-    return Fragment(messages=new)
+    return Fragment(messages=with_system(messages, instruction))
 
 
 # --- partial mode, translation, documents ------------------------------------------------------
@@ -452,10 +453,14 @@ def rule_file_ids(profile: QwenProfile, settings: Settings, messages: Messages) 
 # --- Qwen-Omni audio ---------------------------------------------------------------------------
 
 
+def _modalities(settings: Settings) -> list[str] | None:
+    """The output modalities asked for (an `audio` setting implies text and audio), or None."""
+    return settings.get("modalities") or (["text", "audio"] if settings.get("audio") else None)
+
+
 def audio_out(settings: Settings) -> bool:
     """The answer will carry audio (audio settings imply audio output)."""
-    modalities = settings.get("modalities") or (["text", "audio"] if settings.get("audio") else [])
-    return "audio" in modalities
+    return "audio" in (_modalities(settings) or ())
 
 
 def _check_voice(profile: QwenProfile, audio: Mapping[str, Any]) -> None:
@@ -478,7 +483,7 @@ def rule_audio(
     profile: QwenProfile, settings: Settings, messages: Messages, *, thinking: Thinking | None = None
 ) -> Fragment:
     """Qwen-Omni audio output (F10.3): a wav voice the model offers, and no thinking in the same call."""
-    modalities = settings.get("modalities") or (["text", "audio"] if settings.get("audio") else None)
+    modalities = _modalities(settings)
     if not audio_out(settings):
         asked = {"modalities": modalities, "audio": settings.get("audio")}
         body = {k: v for k, v in asked.items() if v}

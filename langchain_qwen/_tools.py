@@ -86,11 +86,6 @@ def normalize_tool_choice(tool_choice: Any, tools: Sequence[Mapping[str, Any]]) 
     raise QwenValidationError(f"Unsupported tool_choice {tool_choice!r}.")
 
 
-def forced(tool_choice: Any) -> bool:
-    """Whether `tool_choice` (normalised) asks for a forced call."""
-    return tool_choice == REQUIRED or isinstance(tool_choice, Mapping)
-
-
 @dataclass(frozen=True)
 class ToolChoicePlan:
     """What is sent for one `tool_choice`: the wire value, whether it forces a call, and an instruction."""
@@ -151,7 +146,6 @@ __all__ = [
     "RESERVED_TOOL_NAMES",
     "ToolChoicePlan",
     "convert_tools",
-    "forced",
     "normalize_tool_choice",
     "plan_tool_choice",
     "soft_required",
