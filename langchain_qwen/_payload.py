@@ -79,7 +79,8 @@ def build_chat_request(
         keep_reasoning=keep_reasoning(profile, params, tail, thinking=thinking),
         keep_tool_turn_reasoning=policy != "never",
     )
-    fields, final_messages, notes = apply_rules(profile, params, wire, ALL_RULES if check_input else RULES)
+    rules = ALL_RULES if check_input else RULES
+    fields, final_messages, notes = apply_rules(profile, params, wire, rules, thinking=thinking)
     body: dict[str, Any] = {"model": model, "messages": list(final_messages), **fields}
     body.update(params.get("model_kwargs") or {})
     body.update(params.get("extra_body") or {})

@@ -689,7 +689,7 @@ THINKING_RULES: dict[RuleFn, ThinkingRule] = {
     rule: rule
     for rule in (rule_thinking, rule_reasoning_effort, rule_thinking_budget, rule_preserve_thinking, rule_audio)
 }
-"""The rules that read the thinking decision; `apply_rules` decides it once per message list and passes it."""
+"""The rules that read the thinking decision; `apply_rules` passes them the request's one decision."""
 
 
 def _fold(body: dict[str, Any], warnings: list[str], fragment: Fragment) -> None:
@@ -702,22 +702,27 @@ def _fold(body: dict[str, Any], warnings: list[str], fragment: Fragment) -> None
 
 
 def apply_rules(
-    profile: QwenProfile, settings: Settings, messages: Messages, rules: Mapping[str, RuleFn] = RULES
+    profile: QwenProfile,
+    settings: Settings,
+    messages: Messages,
+    rules: Mapping[str, RuleFn] = RULES,
+    *,
+    thinking: Thinking | None = None,
 ) -> tuple[dict[str, Any], tuple[Mapping[str, Any], ...], list[str]]:
-    """Fold every rule's fragment, in order, into a new body; returns (body, messages, warnings)."""
+    """Fold every rule's fragment, in order, into a new body; returns (body, messages, warnings).
+
+    `thinking` is the request's `thinking_state` when the caller has decided it (else decided here, once: no rule
+    changes what it reads, the last message's partial flag)."""
     body: dict[str, Any] = {}
     notes: list[str] = []
     current: tuple[Mapping[str, Any], ...] = tuple(messages)
-    state: Thinking | None = None
-    state_of: tuple[Mapping[str, Any], ...] | None = None  # the messages `state` was decided for
     for rule in rules.values():
         with_state = THINKING_RULES.get(rule)
         if with_state is None:
             fragment = rule(profile, settings, current)
         else:
-            if state is None or state_of is not current:
-                state, state_of = thinking_state(profile, settings, current), current
-            fragment = with_state(profile, settings, current, thinking=state)
+            thinking = thinking or thinking_state(profile, settings, current)
+            fragment = with_state(profile, settings, current, thinking=thinking)
         if fragment is NOTHING:
             continue
         _fold(body, notes, fragment)
