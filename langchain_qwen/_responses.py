@@ -31,7 +31,9 @@ from langchain_core.messages.ai import add_ai_message_chunks
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_qwen._client import HttpMeta
+from langchain_qwen._convert import _check_data_uri, _data_url
 from langchain_qwen._errors import ErrorContext, QwenValidationError, stream_payload_error
+from langchain_qwen._parse import http_metadata
 
 RESPONSES_PATH = "/responses"
 BUILTIN_TOOLS = frozenset(
@@ -85,12 +87,9 @@ def _user_part(part: Any) -> dict[str, Any]:
         return dict(part)
     if kind == "image_url":
         url = part["image_url"]["url"] if isinstance(part["image_url"], Mapping) else part["image_url"]
-        return {"type": "input_image", "image_url": url}
+        return {"type": "input_image", "image_url": _check_data_uri(url)}
     if kind == "image" and (part.get("url") or part.get("base64") or part.get("data")):
-        if part.get("url"):
-            return {"type": "input_image", "image_url": part["url"]}
-        mime = part.get("mime_type") or "image/png"
-        return {"type": "input_image", "image_url": f"data:{mime};base64,{part.get('base64') or part.get('data')}"}
+        return {"type": "input_image", "image_url": _data_url(part, "image/png")}
     raise QwenValidationError(
         f"A {kind!r} content block cannot be sent to DashScope's Responses API, which takes text and images only "
         f"(video and audio go through Chat Completions: use ChatQwen without use_responses_api)."
@@ -560,7 +559,7 @@ class ResponsesStream:
                 meta[key] = response[key]
         if usage.get("x_tools"):
             meta["x_tools"] = usage["x_tools"]
-        meta.update(_http_metadata(self.meta))
+        meta.update(http_metadata(self.meta))
         message = AIMessageChunk(
             content=[],
             id=self.response_id,
@@ -583,15 +582,6 @@ class ResponsesStream:
         exc = stream_payload_error(self.http_response, payload, self.ctx)
         exc.partial = self.partial()  # type: ignore[attr-defined]
         raise exc
-
-
-def _http_metadata(meta: HttpMeta) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    if meta.request_id:
-        out["request_id"] = meta.request_id
-    if meta.account_balance is not None:
-        out["account_balance"] = meta.account_balance
-    return out
 
 
 def replay(response: Mapping[str, Any]) -> Iterator[dict[str, Any]]:
