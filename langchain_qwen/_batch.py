@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_qwen._errors import QwenContextOverflowError, QwenValidationError, local_error
-from langchain_qwen._profiles import DEFAULT_REGION, QwenProfile, batch_models, profile_region, resolve_profile
+from langchain_qwen._profiles import DEFAULT_REGION, QwenProfile, batch_models
 from langchain_qwen._tokens import count_messages
 
 MAX_LINES = 50_000
@@ -124,9 +124,9 @@ def check_batch_context(index: int, body: Mapping[str, Any], profile: QwenProfil
 
 
 def batch_line_body(owner: Any, request: Any, index: int) -> dict[str, Any]:
-    """The line body for input `index` of a chat batch: 2026 line rules applied and checked for `owner`'s region."""
-    region = profile_region(owner.region, owner.base_url)
-    profile = resolve_profile(request.body["model"], owner.qwen_profile, region=region)
+    """The line body for input `index` of a chat batch: 2026 line rules applied and checked with the profile the
+    request was built with (`owner`'s region)."""
+    profile = request.profile
     check_batch_model(profile)
     body = batch_body(request.body, request.headers, profile)
     check_batch_context(index, body, profile, owner.base_url or "")

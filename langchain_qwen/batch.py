@@ -266,19 +266,10 @@ class QwenEmbeddingBatch(_Submitter):
         super().__init__(owner=embeddings, endpoint=EMBEDDINGS_ENDPOINT, **settings)
 
     def encode(self, texts: Sequence[str]) -> tuple[list[PartFile], int]:
-        from langchain_qwen.embeddings import embedding_body, prepare_inputs
-
         emb = self.owner
-        inputs = prepare_inputs(texts, emb.profile, emb.on_too_long)
-        size = emb.effective_batch_size
-
-        def lines() -> Iterator[tuple[str, bytes]]:
-            for group, start in enumerate(range(0, len(inputs), size)):
-                body = embedding_body(emb.model, inputs[start : start + size], emb.dimensions)
-                yield emb.model, encode_line(str(group), self.endpoint, body)
-
-        groups = -(-len(inputs) // size)
-        return self._write(lines()), groups
+        bodies = emb._bodies(texts)  # the same validated groups as a direct embed_documents call
+        lines = ((emb.model, encode_line(str(group), self.endpoint, body)) for group, body in enumerate(bodies))
+        return self._write(lines), len(bodies)
 
     def submit(self, texts: Sequence[str]) -> BatchJob:
         parts, total = self.encode(texts)
