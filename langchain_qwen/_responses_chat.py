@@ -270,14 +270,9 @@ def bind_tools_kwargs(
     wire: list[dict[str, Any]] = []
     for tool in tools:
         wire.extend([dict(tool)] if is_builtin(tool) else wire_tools(convert_tools([tool], strict=strict)))
-    check_builtins(wire, model, None)
-    out: dict[str, Any] = {"tools": wire}
-    choice = wire_tool_choice(tool_choice if tool_choice is not False else None, wire)
-    if choice is not None:
-        out["tool_choice"] = choice
-    if parallel_tool_calls is not None:
-        out["parallel_tool_calls"] = parallel_tool_calls
-    return out
+    choice = None if tool_choice is False else tool_choice
+    out, _ = _tool_fields({"tools": wire, "tool_choice": choice, "parallel_tool_calls": parallel_tool_calls}, model)
+    return out or {"tools": wire}
 
 
 __all__ = [
