@@ -16,7 +16,7 @@ import time
 import urllib.request
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -526,6 +526,25 @@ async def acall(
         attempt += 1
 
 
+async def gather_bounded(calls: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
+    """Run `calls` at most `limit` at a time; results in order. The first failure cancels the others (no
+    request keeps running, or billing, after the call has failed) and is raised."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(call: Callable[[], Awaitable[T]]) -> T:
+        async with gate:
+            return await call()
+
+    tasks = [asyncio.ensure_future(one(call)) for call in calls]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
 # --- POST -------------------------------------------------------------------------------------------
 
 
@@ -695,6 +714,7 @@ __all__ = [
     "apost",
     "call",
     "check_connection",
+    "gather_bounded",
     "get_client",
     "make_config",
     "normalize_region",

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from pydantic import ConfigDict, model_validator
 
-from langchain_qwen._client import apost, post, response_json
+from langchain_qwen._client import apost, gather_bounded, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._polling import Progress
 from langchain_qwen._profiles import EmbeddingProfile, embedding_profile
@@ -235,23 +235,16 @@ class QwenEmbeddings(DashScopeSettings, Embeddings):
         if not bodies:
             return []
         cfg = self._client_config()
-        gate = asyncio.Semaphore(self.max_concurrency)
         bar = self._progress(bodies)
 
         async def one(body: dict[str, Any]) -> list[list[float]]:
-            async with gate:
-                response = await apost(cfg, _PATH, body, stream=False)
+            response = await apost(cfg, _PATH, body, stream=False)
+            vectors = vectors_from_response(response_json(response, cfg.context), len(body["input"]))
             bar.advance(len(body["input"]))
-            return vectors_from_response(response_json(response, cfg.context), len(body["input"]))
+            return vectors
 
-        tasks = [asyncio.ensure_future(one(body)) for body in bodies]
         try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
-            for task in tasks:  # a failed batch stops the rest instead of leaving them running
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+            results = await gather_bounded([functools.partial(one, body) for body in bodies], self.max_concurrency)
         finally:
             bar.close()
         return [vector for batch in results for vector in batch]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -11,7 +11,7 @@ from langchain_core.callbacks import Callbacks
 from langchain_core.documents import BaseDocumentCompressor, Document
 from pydantic import ConfigDict, model_validator
 
-from langchain_qwen._client import ClientConfig, apost, post, response_json
+from langchain_qwen._client import ClientConfig, apost, gather_bounded, post, response_json
 from langchain_qwen._errors import QwenValidationError
 from langchain_qwen._settings import DashScopeSettings
 from langchain_qwen._tokens import count_text, truncate_tokens
@@ -319,8 +319,11 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
         return rerank_profile(self.model)
 
     def _plan(
-        self, query: Any, documents: Sequence[RerankInput], top_n: int | None, instruct: str | None
-    ) -> tuple[ClientConfig, str, list[tuple[list[int], dict[str, Any]]]]:
+        self, query: Any, documents: Sequence[RerankInput], top_n: Any, instruct: Any
+    ) -> tuple[ClientConfig, str, list[tuple[list[int], dict[str, Any]]], int | None]:
+        """The requests of one `rerank` call ("default" `top_n` / `instruct` read from the model) and its `top_n`."""
+        top_n = self.top_n if top_n == "default" else top_n
+        instruct = self.instruct if instruct == "default" else instruct
         check_top_n(top_n)
         text, q_tokens = prepare_query(query, self.model, self.on_too_long)
         items = prepare_items(documents, self.model, self.on_too_long)
@@ -330,7 +333,7 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
             (idx, rerank_body(self.model, text, [items[i].value for i in idx], top_n, instruct))
             for idx in plan_calls(items, q_tokens, self.model)
         ]
-        return cfg, url, calls
+        return cfg, url, calls, top_n
 
     def rerank(
         self,
@@ -346,9 +349,7 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
             QwenValidationError: Bad input (before any request).
             QwenError: The service's answer, mapped to a typed error (each request is retried on its own).
         """
-        n = self.top_n if top_n == "default" else top_n
-        task = self.instruct if instruct == "default" else instruct
-        cfg, url, calls = self._plan(query, documents, n, task)
+        cfg, url, calls, n = self._plan(query, documents, top_n, instruct)
         scored: list[tuple[int, float]] = []
         for indices, body in calls:
             response = post(cfg, url, body, stream=False)
@@ -364,24 +365,13 @@ class QwenRerank(DashScopeSettings, BaseDocumentCompressor):
         instruct: str | Literal["default"] | None = "default",
     ) -> list[RerankResult]:
         """Async `rerank`: up to `max_concurrency` requests in flight."""
-        n = self.top_n if top_n == "default" else top_n
-        task = self.instruct if instruct == "default" else instruct
-        cfg, url, calls = self._plan(query, documents, n, task)
-        gate = asyncio.Semaphore(self.max_concurrency)
+        cfg, url, calls, n = self._plan(query, documents, top_n, instruct)
 
         async def one(indices: list[int], body: dict[str, Any]) -> list[tuple[int, float]]:
-            async with gate:
-                response = await apost(cfg, url, body, stream=False)
+            response = await apost(cfg, url, body, stream=False)
             return results_from_response(response_json(response, cfg.context), indices)
 
-        tasks = [asyncio.ensure_future(one(indices, body)) for indices, body in calls]
-        try:
-            results = await asyncio.gather(*tasks)
-        except BaseException:
-            for task_ in tasks:  # a failed request stops the rest instead of leaving them running
-                task_.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-            raise
+        results = await gather_bounded([functools.partial(one, *call) for call in calls], self.max_concurrency)
         return merge_rankings([pair for batch in results for pair in batch], documents, n)
 
     @staticmethod
