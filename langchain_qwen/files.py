@@ -32,6 +32,7 @@ from typing import IO, Any, Literal
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from langchain_qwen._batch import MAX_BYTES
 from langchain_qwen._client import ClientConfig, acall, call
 from langchain_qwen._errors import (
     QwenFileNotReadyError,
@@ -113,7 +114,7 @@ def check_upload(filename: str, data: bytes, url: str, purpose: str = "file-extr
         )
     if not data:
         raise local_error(QwenUnsupportedFileError, f"{filename} is empty (DashScope: 'content blank').", url)
-    limit = IMAGE_LIMIT if ext in IMAGE_TYPES else DOCUMENT_LIMIT if purpose == "file-extract" else 500 * 1024 * 1024
+    limit = IMAGE_LIMIT if ext in IMAGE_TYPES else DOCUMENT_LIMIT if purpose == "file-extract" else MAX_BYTES
     if len(data) > limit:
         raise local_error(
             QwenFileTooLargeError,

@@ -114,7 +114,6 @@ class FimStream:
 
     def __init__(self) -> None:
         self.done = False
-        self.first = True
         self.finished = False
         self.usage_sent = False
         self.text: list[str] = []
@@ -135,7 +134,7 @@ class FimStream:
         choice = (obj.get("choices") or [{}])[0]
         text = choice.get("text") or ""
         info: dict[str, Any] = {}
-        if self.first and obj.get("id"):
+        if not self.text and obj.get("id"):  # the first chunk carries the id
             info["id"] = obj["id"]
         finish = choice.get("finish_reason")
         if finish and not self.finished:  # DashScope may repeat the finish reason (F2.2)
@@ -146,7 +145,6 @@ class FimStream:
             info["token_usage"] = dict(obj["usage"])
         if not text and not info:
             return None
-        self.first = False
         self.text.append(text)
         return GenerationChunk(text=text, generation_info=info or None)
 
