@@ -52,8 +52,6 @@ T = TypeVar("T")
 RETRY_AFTER_CAP = 60.0
 """Longest `Retry-After` (seconds or HTTP-date) honoured before a retry; a longer wait raises the
 rate-limit error at once, with the wait in its message and in `err.retry_after`."""
-_SDK_CONNECT_TIMEOUT = 5.0
-_SDK_READ_TIMEOUT = 600.0
 
 
 def region_base_url(region: str | None, workspace_id: str | None = None) -> str:
@@ -400,8 +398,9 @@ class Deadline:
     def timeout(self, configured: float | None) -> httpx2.Timeout:
         """The per-attempt httpx timeout: the configured one, cut to what is left of the deadline."""
         left = max(self.remaining(), 0.001)
-        read = min(configured, left) if configured is not None else min(_SDK_READ_TIMEOUT, left)
-        connect = min(configured if configured is not None else _SDK_CONNECT_TIMEOUT, left)
+        sdk = openai.DEFAULT_TIMEOUT  # what the SDK client uses when no timeout is configured
+        read = min(configured if configured is not None else float(sdk.read or left), left)
+        connect = min(configured if configured is not None else float(sdk.connect or left), left)
         return httpx2.Timeout(read, connect=connect)
 
 

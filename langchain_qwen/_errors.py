@@ -469,7 +469,6 @@ def interrupted(request: Any, partial: Any, detail: str) -> QwenStreamInterrupte
 INITIAL_RETRY_DELAY = 0.5
 """Seconds before the first retry; doubles each attempt (with up to 25 % jitter)."""
 MAX_RETRY_DELAY = 8.0
-MAX_RETRY_AFTER = 60.0
 
 
 def retry_delay(err: Exception, attempt: int) -> float | None:
@@ -477,18 +476,11 @@ def retry_delay(err: Exception, attempt: int) -> float | None:
 
     Only errors raised before the first response byte reach here, so a retry never duplicates
     streamed output. 429 throttling (including `insufficient_quota`), 5xx, timeouts and
-    connection errors are retried; moderation, billing and other 4xx errors are not.
+    connection errors are retried; moderation, billing and other 4xx errors are not. A `Retry-After` the
+    server sent replaces this backoff (`_client.retry_after`, up to `RETRY_AFTER_CAP`).
     """
     if not getattr(err, "is_retryable", False) or isinstance(err, QwenStreamInterruptedError):
         return None
-    response = getattr(err, "response", None)
-    if response is not None:
-        try:
-            after = float(response.headers.get("retry-after", ""))
-            if 0 < after <= MAX_RETRY_AFTER:
-                return after
-        except ValueError:
-            pass
     return min(INITIAL_RETRY_DELAY * (2.0**attempt), MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
 
 
