@@ -99,8 +99,10 @@ def http_metadata(meta: HttpMeta | None) -> dict[str, Any]:
     return out
 
 
-def message_from_choice(choice: Mapping[str, Any], resp: Mapping[str, Any], meta: HttpMeta | None) -> AIMessage:
-    """One non-stream choice as an `AIMessage`."""
+def message_from_choice(
+    choice: Mapping[str, Any], resp: Mapping[str, Any], meta: HttpMeta | None, usage: dict[str, Any] | None
+) -> AIMessage:
+    """One non-stream choice as an `AIMessage` (carrying `usage`: the request's, on the first choice only)."""
     msg = choice.get("message") or {}
     additional: dict[str, Any] = {}
     reasoning = reasoning_from_wire(msg)
@@ -111,10 +113,7 @@ def message_from_choice(choice: Mapping[str, Any], resp: Mapping[str, Any], meta
     if audio:
         additional["audio"] = {k: v for k, v in audio.items() if k != "data"}
         if audio.get("data"):
-            from langchain_qwen.media import pcm_to_wav
-
-            wav = base64.b64encode(pcm_to_wav(base64.b64decode(audio["data"]))).decode("ascii")
-            content = [{"type": "text", "text": content}, {"type": "audio", "base64": wav, "mime_type": "audio/wav"}]
+            content = _wav_content(content, audio["data"])
     calls, invalid = tool_calls_from_wire(msg.get("tool_calls"))
     response_metadata: dict[str, Any] = {
         "model_provider": PROVIDER,
@@ -130,7 +129,7 @@ def message_from_choice(choice: Mapping[str, Any], resp: Mapping[str, Any], meta
         additional_kwargs=additional,
         tool_calls=calls,
         invalid_tool_calls=invalid,
-        usage_metadata=usage_from_wire(resp.get("usage")),
+        usage_metadata=usage,
         response_metadata=response_metadata,
         id=resp.get("id"),
     )
@@ -143,17 +142,25 @@ def chat_result(resp: Mapping[str, Any], meta: HttpMeta | None = None) -> ChatRe
     choices = resp.get("choices")
     if not choices:
         raise ValueError(f"DashScope returned no choices: {json.dumps(resp, ensure_ascii=False)[:500]}")
+    ordered = sorted(choices, key=lambda c: c.get("index", 0))
+    usage = usage_from_wire(resp.get("usage"))
+    messages = [message_from_choice(choice, resp, meta, usage if i == 0 else None) for i, choice in enumerate(ordered)]
+    return result_of(messages, resp.get("usage"), resp.get("model"))
+
+
+def result_of(messages: Sequence[AIMessage], usage: Mapping[str, Any] | None, model: Any) -> ChatResult:
+    """One generation per choice (finish reason from its metadata) and the request's `llm_output`.
+
+    Usage covers the whole request, so only the first message carries it."""
     gens = []
-    for i, choice in enumerate(sorted(choices, key=lambda c: c.get("index", 0))):
-        message = message_from_choice(choice, resp, meta)
+    for i, message in enumerate(messages):
         if i > 0:
-            message.usage_metadata = None  # usage covers the whole request: report it once
-        info = {"finish_reason": choice.get("finish_reason")}
+            message.usage_metadata = None
+        info = {"finish_reason": message.response_metadata.get("finish_reason")}
         gens.append(ChatGeneration(message=message, generation_info=info))
-    usage = resp.get("usage") or {}
     return ChatResult(
         generations=gens,
-        llm_output={"token_usage": dict(usage), "model_name": resp.get("model"), "model_provider": PROVIDER},
+        llm_output={"token_usage": dict(usage or {}), "model_name": model, "model_provider": PROVIDER},
     )
 
 
@@ -205,11 +212,14 @@ def _final_content(content: list[Any]) -> Any:
     """Merged Omni blocks as a non-stream answer has them: the text, plus the whole PCM as one WAV block."""
     text = "".join(str(b.get("text", "")) for b in content if isinstance(b, dict) and b.get("type") == "text")
     pcm = "".join(str(b.get("base64", "")) for b in content if isinstance(b, dict) and b.get("type") == "audio")
-    if not pcm:
-        return text
+    return _wav_content(text, pcm) if pcm else text
+
+
+def _wav_content(text: str, pcm_base64: str) -> list[dict[str, Any]]:
+    """An Omni answer's content: its text, then its raw 24 kHz PCM (base64) as one WAV audio block."""
     from langchain_qwen.media import pcm_to_wav
 
-    wav = base64.b64encode(pcm_to_wav(base64.b64decode(pcm))).decode("ascii")
+    wav = base64.b64encode(pcm_to_wav(base64.b64decode(pcm_base64))).decode("ascii")
     return [{"type": "text", "text": text}, {"type": "audio", "base64": wav, "mime_type": "audio/wav"}]
 
 
@@ -261,6 +271,7 @@ __all__ = [
     "message_from_choice",
     "message_from_chunks",
     "reasoning_from_wire",
+    "result_of",
     "tool_calls_from_wire",
     "usage_chunk",
     "usage_from_wire",

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Protocol
 
 from langchain_core.messages import AIMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
 
 from langchain_qwen._client import DEADLINE_KEY, Deadline, HttpMeta, Watchdog, response_json
 from langchain_qwen._errors import (
@@ -21,12 +21,12 @@ from langchain_qwen._errors import (
 )
 from langchain_qwen._json import loads
 from langchain_qwen._parse import (
-    PROVIDER,
     content_chunk,
     delta_chunk,
     fallback_call_id,
     http_metadata,
     message_from_chunks,
+    result_of,
     usage_chunk,
 )
 from langchain_qwen._transport import FINISH_KEY
@@ -314,21 +314,8 @@ class StreamState:
 
     def result(self) -> ChatResult:
         """The whole stream as invoke's `ChatResult`: each choice's chunks merged (one generation per choice)."""
-        gens = []
-        for index in sorted(self.chunks):
-            message = message_from_chunks(self.chunks[index], self.top.get("id"))
-            if index > 0:
-                message.usage_metadata = None  # usage covers the whole request: report it once
-            gens.append(ChatGeneration(message=message, generation_info={"finish_reason": _finish(message)}))
-        usage = dict(self.usage or {})
-        return ChatResult(
-            generations=gens,
-            llm_output={"token_usage": usage, "model_name": self.top.get("model"), "model_provider": PROVIDER},
-        )
-
-
-def _finish(message: AIMessage) -> Any:
-    return message.response_metadata.get("finish_reason")
+        messages = [message_from_chunks(self.chunks[index], self.top.get("id")) for index in sorted(self.chunks)]
+        return result_of(messages, self.usage, self.top.get("model"))
 
 
 def _has_payload(delta: Mapping[str, Any]) -> bool:
