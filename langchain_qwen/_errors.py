@@ -248,8 +248,11 @@ def _is_moderation(code: str | None) -> bool:
     return code_key(code).rsplit(".", 1)[-1] == _MODERATION_KEY
 
 
+_BILLING_KEYS = frozenset(code_key(c) for c in _BILLING_CODES)
+
+
 def _is_billing(code: str | None) -> bool:
-    return code_key(code) in {code_key(c) for c in _BILLING_CODES}
+    return code_key(code) in _BILLING_KEYS
 
 
 def _json_or_none(text: str) -> Any:
@@ -346,12 +349,13 @@ def _status_class(status: int, code: str | None, message: str) -> type[openai.AP
     return QwenAPIStatusError
 
 
-_PLAN_NAMES = {"payg": "pay-as-you-go", "coding": "Coding Plan", "token": "Token Plan"}
+PLAN_NAMES = {"payg": "pay-as-you-go", "coding": "Coding Plan", "token": "Token Plan"}
+"""Display names of the billing plans (here, not in `_hosts`, which imports this module and re-exports them)."""
 
 
 def _region_hint(ctx: ErrorContext) -> str:
     facts = [f"region {ctx.region}"] if ctx.region else []
-    facts += [f"plan {_PLAN_NAMES.get(ctx.plan, ctx.plan)}"] if ctx.plan else []
+    facts += [f"plan {PLAN_NAMES.get(ctx.plan, ctx.plan)}"] if ctx.plan else []
     where = f"{ctx.base_url}" + (f" ({', '.join(facts)})" if facts else "")
     return (
         f" DashScope API keys are region-scoped AND plan-scoped: a Beijing key is rejected in Singapore, "

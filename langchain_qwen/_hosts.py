@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-from langchain_qwen._errors import QwenValidationError
+from langchain_qwen._errors import PLAN_NAMES, QwenValidationError
 
 # Addendum §2.1: the shared pay-as-you-go hosts per region (any workspace key of that region).
 REGION_URLS: dict[str, str] = {
@@ -30,7 +30,6 @@ PLAN_URLS: dict[tuple[str, str], str] = {
     ("token", "ap-southeast-1"): "https://token-plan.ap-southeast-1.maas.aliyuncs.com/compatible-mode/v1",
 }
 PLANS = ("payg", "coding", "token")
-PLAN_NAMES = {"payg": "pay-as-you-go", "coding": "Coding Plan", "token": "Token Plan"}
 PLAN_ALIASES: dict[str, str] = {
     "pay-as-you-go": "payg",
     "paygo": "payg",

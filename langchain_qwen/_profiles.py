@@ -128,10 +128,9 @@ class QwenProfile:
         """Return a copy with user overrides applied (unknown keys raise)."""
         if not overrides:
             return self
-        names = {f.name for f in dataclasses.fields(self)}
-        unknown = set(overrides) - names
+        unknown = set(overrides) - _FIELDS
         if unknown:
-            raise _invalid(f"Unknown Qwen profile keys: {sorted(unknown)}; known keys: {sorted(names)}")
+            raise _invalid(f"Unknown Qwen profile keys: {sorted(unknown)}; known keys: {sorted(_FIELDS)}")
         return dataclasses.replace(self, **_coerce(overrides, self.region))
 
     @property

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import Any, Protocol
 
@@ -177,13 +178,12 @@ class StreamState:
         self.audio_started = False
         self.done = False
         self.first = True
-        self.usage_sent = False
         self.finished: set[int] = set()
         self.prev_text: dict[int, str] = {}
         self.top: dict[str, Any] = {}
         self.usage: Mapping[str, Any] | None = None
         self.chunks: dict[int, list[ChatGenerationChunk]] = {0: []}
-        self.call_ids: dict[tuple[int, int], str] = {}
+        self.call_ids: set[tuple[int, int]] = set()
 
     def _text(self, index: int, content: str | None) -> str:
         if not content:
@@ -195,12 +195,7 @@ class StreamState:
         if content.startswith(prev):
             return content[len(prev) :]
         # The server revised earlier text; emit the part after the common prefix.
-        i = 0
-        for a, b in zip(prev, content, strict=False):
-            if a != b:
-                break
-            i += 1
-        return content[i:]
+        return content[len(os.path.commonprefix((prev, content))) :]  # noqa: RUF071 - text, not paths
 
     def feed(self, obj: Mapping[str, Any]) -> list[ChatGenerationChunk]:
         """LangChain chunks for one wire chunk (choice 0 only; other choices are kept when aggregating)."""
@@ -215,8 +210,7 @@ class StreamState:
                 if index == 0:
                     out.extend(made)
         usage = obj.get("usage")
-        if usage and not self.usage_sent:
-            self.usage_sent = True
+        if usage and self.usage is None:  # DashScope may repeat it: report it once
             self.usage = usage
             chunk = usage_chunk(usage, obj.get("id"))
             self.chunks[0].append(chunk)
@@ -256,10 +250,10 @@ class StreamState:
         changed = False
         for tc in delta["tool_calls"]:
             key = (choice, tc.get("index", 0))
-            if key not in self.call_ids:
-                self.call_ids[key] = tc.get("id") or fallback_call_id()
+            if key not in self.call_ids:  # a call's first fragment
+                self.call_ids.add(key)
                 if not tc.get("id"):
-                    tc = {**tc, "id": self.call_ids[key]}
+                    tc = {**tc, "id": fallback_call_id()}
                     changed = True
             calls.append(tc)
         return {**delta, "tool_calls": calls} if changed else delta
