@@ -89,7 +89,7 @@ class _Conn:
 
     def get_extra_info(self, name: str) -> Any:
         """The `network_stream` extension: the socket (for a watchdog) and peer details."""
-        return self.writer.get_extra_info("socket" if name == "socket" else name)
+        return self.writer.get_extra_info(name)
 
 
 _NO_ANSWER = "Server disconnected without sending a response."
@@ -188,6 +188,13 @@ def _request_head(request: httpx2.Request) -> bytes:
         head += (name, b": ", value, b"\r\n")
     head.append(b"\r\n")
     return b"".join(head)
+
+
+def _body_framer(request: httpx2.Request) -> Callable[[bytes], bytes]:
+    """How a streamed request body goes on the wire: chunked (b"" is the last chunk) or as it is."""
+    if request.headers.get("transfer-encoding", "").lower() != "chunked":
+        return lambda data: data
+    return lambda data: b"%x\r\n%s\r\n" % (len(data), data) if data else b"0\r\n\r\n"
 
 
 def _origin(url: httpx2.URL) -> Origin:
@@ -386,13 +393,12 @@ class LeanAsyncTransport(_Lean, httpx2.AsyncHTTPTransport):
                 await _within(timeout, conn.writer.drain())
 
     async def _write_stream(self, conn: _Conn, request: httpx2.Request) -> None:
-        chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+        frame = _body_framer(request)
         async for data in request.stream:  # type: ignore[union-attr]
             if data:
-                conn.writer.write(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
+                conn.writer.write(frame(data))
                 await conn.writer.drain()
-        if chunked:
-            conn.writer.write(b"0\r\n\r\n")
+        conn.writer.write(frame(b""))
 
     async def _read_head(self, conn: _Conn, request: httpx2.Request, timeout: float | None, reused: bool) -> Head:
         while True:
@@ -588,12 +594,11 @@ class LeanTransport(_Lean, httpx2.HTTPTransport):
                 conn.sock.sendall(head + request.content)
             except httpx2.RequestNotRead:
                 conn.sock.sendall(head)
-                chunked = request.headers.get("transfer-encoding", "").lower() == "chunked"
+                frame = _body_framer(request)
                 for data in request.stream:  # type: ignore[union-attr]
                     if data:
-                        conn.sock.sendall(b"%x\r\n%s\r\n" % (len(data), data) if chunked else data)
-                if chunked:
-                    conn.sock.sendall(b"0\r\n\r\n")
+                        conn.sock.sendall(frame(data))
+                conn.sock.sendall(frame(b""))
 
     def _read_head(self, conn: _SyncConn, request: httpx2.Request, timeout: float | None, reused: bool) -> Head:
         conn.sock.settimeout(timeout)
