@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 
 from langchain_qwen._errors import PLAN_NAMES, QwenValidationError
 
@@ -61,12 +62,17 @@ DEFAULT_REGION = "cn-beijing"
 _WORKSPACE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 
 
+def _canonical(name: str, aliases: Mapping[str, str]) -> str:
+    """`name` trimmed and lower-cased, through its alias table."""
+    key = name.strip().lower()
+    return aliases.get(key, key)
+
+
 def normalize_region(region: str | None) -> str:
     """Canonical region id (`cn-beijing`, `ap-southeast-1`, ...) for a region name or alias."""
     if not region:
         return DEFAULT_REGION
-    key = region.strip().lower()
-    key = REGION_ALIASES.get(key, key)
+    key = _canonical(region, REGION_ALIASES)
     if key not in REGIONS:
         raise QwenValidationError(
             f"Unknown DashScope region: region={region!r}; allowed: {sorted(REGIONS)} "
@@ -79,8 +85,7 @@ def normalize_plan(plan: str | None) -> str:
     """Canonical billing plan (`payg`, `coding`, `token`) for a plan name or alias."""
     if not plan:
         return "payg"
-    key = plan.strip().lower()
-    key = PLAN_ALIASES.get(key, key)
+    key = _canonical(plan, PLAN_ALIASES)
     if key not in PLANS:
         raise QwenValidationError(
             f"Unknown DashScope billing plan: plan={plan!r}; allowed: {list(PLANS)} "
